@@ -1,0 +1,86 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's Node bundle registers no gradients; the umbrella package's bundle registers them all.
+import '@tensorflow/tfjs';
+import { registerBatchNormGradient } from './batch_norm_gradient.js';
+import { registerConvBackpropKernels } from './conv_gradients.js';
+
+/** A tfjs backend xfer can run on, fastest first. */
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+/** Which backend was picked, and why each faster one was not. */
+export interface BackendChoice {
+  name: BackendName;
+  /** The tfjs backend name as `tf.getBackend()` reports it. */
+  tfName: string;
+  reason: string;
+  skipped: Array<{ name: BackendName; reason: string }>;
+}
+
+const require = createRequire(import.meta.url);
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0] ?? msg;
+}
+
+async function tryNode(pkg: string): Promise<void> {
+  // tfjs-node registers the 'tensorflow' backend on import; it throws when libtensorflow is absent.
+  await import(pkg);
+  if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but the 'tensorflow' backend did not initialise`);
+}
+
+async function tryWasm(): Promise<void> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+  wasm.setWasmPaths(dist + path.sep);
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+}
+
+async function tryCpu(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+}
+
+const loaders: Record<BackendName, () => Promise<void>> = {
+  'tensorflow-gpu': () => tryNode('@tensorflow/tfjs-node-gpu'),
+  tensorflow: () => tryNode('@tensorflow/tfjs-node'),
+  wasm: tryWasm,
+  cpu: tryCpu,
+};
+
+const why: Record<BackendName, string> = {
+  'tensorflow-gpu': 'libtensorflow with CUDA (tfjs-node-gpu)',
+  tensorflow: 'libtensorflow on the CPU (tfjs-node)',
+  wasm: 'XNNPACK in WebAssembly, single-threaded in Node; conv gradients supplied by xfer',
+  cpu: 'plain JavaScript kernels; conv gradients supplied by xfer',
+};
+
+/**
+ * Selects the fastest tfjs backend that loads here: tfjs-node-gpu, tfjs-node, wasm, then cpu.
+ * `only` restricts the choice to one backend and fails if it cannot load.
+ */
+export async function pickBackend(only?: BackendName): Promise<BackendChoice> {
+  // tfjs prints a "looks like you are running TensorFlow.js in Node.js" banner outside prod mode.
+  tf.enableProdMode();
+  const skipped: BackendChoice['skipped'] = [];
+  const candidates = only ? [only] : BACKEND_ORDER;
+  for (const name of candidates) {
+    try {
+      await loaders[name]();
+      await tf.ready();
+      if (name === 'wasm' || name === 'cpu') {
+        registerConvBackpropKernels(name);
+        registerBatchNormGradient();
+      }
+      const reason = skipped.length === 0 ? why[name] : `${why[name]}; ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`;
+      return { name, tfName: tf.getBackend(), reason, skipped };
+    } catch (e) {
+      skipped.push({ name, reason: firstLine(e) });
+    }
+  }
+  const tried = skipped.map((s) => `${s.name}: ${s.reason}`).join('\n  ');
+  throw new Error(`no tfjs backend could be loaded:\n  ${tried}`);
+}
