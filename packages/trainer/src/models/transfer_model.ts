@@ -1,0 +1,25 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
+
+/** Options of the recipe's transfer head. */
+export interface TransferModelOptions {
+  /** Dropout rate before the classifier; the recipe uses 0.2. */
+  dropout?: number;
+  /** Output units: 1 (a logit) for two classes, else one logit per class. */
+  units?: number;
+}
+
+/**
+ * The recipe's model: Rescaling(1/127.5, −1) → base → GlobalAveragePooling2D → Dropout → Dense.
+ * The input is raw pixels in [0, 255]; the output is logits (no activation).
+ */
+export function transferModel(base: tfl.LayersModel, options: TransferModelOptions = {}): tfl.LayersModel {
+  const shape = base.inputs[0]?.shape.slice(1) as number[];
+  const input = tfl.input({ shape, name: 'image' });
+  let x = tfl.layers.rescaling({ scale: 1 / 127.5, offset: -1, name: 'rescaling' }).apply(input) as SymbolicTensor;
+  x = base.apply(x) as SymbolicTensor;
+  x = tfl.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(x) as SymbolicTensor;
+  x = tfl.layers.dropout({ rate: options.dropout ?? 0.2, name: 'dropout' }).apply(x) as SymbolicTensor;
+  const out = tfl.layers.dense({ units: options.units ?? 1, name: 'dense' }).apply(x) as SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: out, name: 'transfer_model' });
+}

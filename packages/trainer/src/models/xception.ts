@@ -1,0 +1,31 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { convBnRelu, downsampleBlock, exitBlock, middleBlock, type BlockOptions } from './xception_blocks.js';
+
+/** Options of `xception()`; the names follow keras.applications.Xception. */
+export interface XceptionOptions {
+  /** [height, width, 3]; at least 71x71. The recipe uses 150x150. */
+  inputShape: [number, number, number];
+}
+
+/**
+ * Keras' Xception without its classifier (include_top=False): the same layers, names, order,
+ * strides and padding, no convolution biases, BatchNormalization with epsilon 1e-3 and momentum
+ * 0.99. At 150x150 its output is 5x5x2048 and it has 20,861,480 parameters.
+ */
+export function xception(options: XceptionOptions): tfl.LayersModel {
+  const [h, w, c] = options.inputShape;
+  if (h < 71 || w < 71 || c !== 3) {
+    throw new Error(`xception: input shape must be at least [71, 71, 3], got [${options.inputShape.join(', ')}]`);
+  }
+  const o: BlockOptions = { bnMomentum: 0.99 };
+  const input = tfl.input({ shape: options.inputShape, name: 'input_1' });
+  let x = convBnRelu(input, 32, 2, 'block1_conv1', o);
+  x = convBnRelu(x, 64, 1, 'block1_conv2', o);
+  x = downsampleBlock(x, 2, [128, 128], false, o);
+  x = downsampleBlock(x, 3, [256, 256], true, o);
+  x = downsampleBlock(x, 4, [728, 728], true, o);
+  for (let block = 5; block <= 12; block++) x = middleBlock(x, block, 728, o);
+  x = downsampleBlock(x, 13, [728, 1024], true, o);
+  x = exitBlock(x, 14, [1536, 2048], o);
+  return tfl.model({ inputs: input, outputs: x, name: 'xception' });
+}
