@@ -1,0 +1,32 @@
+// Defensive argument reads. The TS wrapper has already validated everything
+// with user-facing messages; these checks exist so that a direct caller of
+// the raw addon gets a TypeError instead of undefined behaviour.
+#pragma once
+
+#include <napi.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+namespace xfer {
+
+inline double NumberArg(const Napi::CallbackInfo& info, size_t i, double lo, double hi, const char* name) {
+  if (i >= info.Length() || !info[i].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  }
+  const double v = info[i].As<Napi::Number>().DoubleValue();
+  if (!(v >= lo && v <= hi) || std::floor(v) != v) {
+    throw Napi::RangeError::New(info.Env(), std::string(name) + " must be an integer in range");
+  }
+  return v;
+}
+
+inline bool BoolArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (i >= info.Length() || !info[i].IsBoolean()) {
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a boolean");
+  }
+  return info[i].As<Napi::Boolean>().Value();
+}
+
+}  // namespace xfer

@@ -1,0 +1,58 @@
+#include <spng.h>
+
+#include <mutex>
+#include <string>
+
+#include "../cuda/cuda_info.h"
+#include "../loader/thread_pool.h"
+#include "../ops/simd_dispatch.h"
+#include "exports.h"
+
+#ifndef XFER_LIBJPEG_TURBO_VERSION
+#define XFER_LIBJPEG_TURBO_VERSION "unknown"
+#endif
+
+namespace xfer {
+namespace {
+
+// Initialising the CUDA runtime can take a noticeable time with a GPU present;
+// the answer cannot change within a process, so ask once.
+const CudaInfo& CachedCudaInfo() {
+  static std::once_flag once;
+  static CudaInfo cached;
+  std::call_once(once, [] { cached = QueryCuda(); });
+  return cached;
+}
+
+}  // namespace
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("simd", SimdLevel());
+  out.Set("threads", static_cast<double>(DefaultThreadCount()));
+  // TurboJPEG 2 has no run-time version call; this is the version CMake found
+  // through pkg-config when the addon was built.
+  out.Set("libjpegTurbo", XFER_LIBJPEG_TURBO_VERSION);
+  out.Set("libspng", spng_version_string());
+
+  const CudaInfo& cuda = CachedCudaInfo();
+  Napi::Object c = Napi::Object::New(env);
+  c.Set("built", cuda.built);
+  c.Set("available", cuda.available);
+  Napi::Array devices = Napi::Array::New(env, cuda.devices.size());
+  for (size_t i = 0; i < cuda.devices.size(); ++i) {
+    const CudaDevice& d = cuda.devices[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", d.name);
+    o.Set("computeCapability", std::to_string(d.major) + "." + std::to_string(d.minor));
+    o.Set("memoryBytes", static_cast<double>(d.memory_bytes));
+    devices.Set(static_cast<uint32_t>(i), o);
+  }
+  c.Set("devices", devices);
+  if (!cuda.reason.empty()) c.Set("reason", cuda.reason);
+  out.Set("cuda", c);
+  return out;
+}
+
+}  // namespace xfer

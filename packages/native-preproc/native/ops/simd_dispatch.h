@@ -1,0 +1,25 @@
+// Function multiversioning for the hot loops. The .node file may be cached by
+// nx and copied between machines, so the default build cannot use
+// -march=native; instead GCC/Clang emit an AVX2, an SSE4.2 and a baseline
+// clone and pick one at load time (ifunc). All clones do the same IEEE float
+// operations (contraction is off in CMakeLists), so results are bit-identical
+// across CPUs.
+#pragma once
+
+#if defined(__x86_64__) && !defined(XFER_NO_TARGET_CLONES) && \
+    ((defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8) || (defined(__clang__) && __clang_major__ >= 14)) && \
+    defined(__linux__)
+#define XFER_TARGET_CLONES __attribute__((target_clones("avx2", "sse4.2", "default")))
+#define XFER_HAS_TARGET_CLONES 1
+#else
+#define XFER_TARGET_CLONES
+#define XFER_HAS_TARGET_CLONES 0
+#endif
+
+namespace xfer {
+
+// The SIMD level this build's loops run at on this CPU: "avx2", "sse4.2",
+// "sse2", "neon" or "none".
+const char* SimdLevel();
+
+}  // namespace xfer

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the addon with AddressSanitizer + UBSan into build-asan/ (the normal
+# build/ is left alone) and runs the vitest suite against that build.
+#
+# Node itself is not instrumented, so the sanitizer runtimes are preloaded;
+# LeakSanitizer is off because Node deliberately leaks at exit.
+# Extra arguments go to vitest, e.g. scripts/test-sanitized.sh test/errors.test.ts
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+npx cmake-js compile --out build-asan --CDXFER_SANITIZE=ON
+
+# The runtimes must come from the compiler that built the addon.
+cxx="${CXX:-c++}"
+asan="$("$cxx" -print-file-name=libasan.so)"
+ubsan="$("$cxx" -print-file-name=libubsan.so)"
+for lib in "$asan" "$ubsan"; do
+  if [[ "$lib" != /* || ! -e "$lib" ]]; then
+    echo "test-sanitized: $cxx does not ship $(basename "$lib"); install its sanitizer runtime (Debian: libasan8 libubsan1)" >&2
+    exit 1
+  fi
+done
+
+export XFER_NATIVE_BUILD_DIR=build-asan
+# protect_shadow_gap=0: the CUDA driver maps memory where ASan's shadow gap
+# would be; harmless without a GPU.
+export ASAN_OPTIONS="detect_leaks=0:protect_shadow_gap=0:abort_on_error=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+LD_PRELOAD="$asan $ubsan" exec npx vitest run "$@"

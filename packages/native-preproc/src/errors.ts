@@ -1,0 +1,39 @@
+/**
+ * Why an image could not be decoded:
+ * - `EMPTY`: zero bytes;
+ * - `TRUNCATED`: the data ends early (a partial download or copy);
+ * - `UNSUPPORTED_FORMAT`: not a JPEG or PNG (GIF, BMP, WebP, random bytes...);
+ * - `CORRUPT`: a JPEG/PNG whose data cannot be decoded;
+ * - `TOO_LARGE`: the header declares more pixels than `maxPixels`, or memory ran out;
+ * - `IO`: the file could not be read.
+ */
+export type DecodeErrorCode = 'EMPTY' | 'TRUNCATED' | 'UNSUPPORTED_FORMAT' | 'CORRUPT' | 'TOO_LARGE' | 'IO';
+
+const CODES: ReadonlySet<string> = new Set<DecodeErrorCode>([
+  'EMPTY',
+  'TRUNCATED',
+  'UNSUPPORTED_FORMAT',
+  'CORRUPT',
+  'TOO_LARGE',
+  'IO',
+]);
+
+/** Narrows a code coming from the addon; anything unexpected reads as CORRUPT. */
+export function toDecodeErrorCode(code: string): DecodeErrorCode {
+  return CODES.has(code) ? (code as DecodeErrorCode) : 'CORRUPT';
+}
+
+/** A failed decode. The message names the source and the reason. */
+export class DecodeError extends Error {
+  /** What kind of failure this was. */
+  readonly code: DecodeErrorCode;
+  /** The file path, or `<buffer>` / `<buffer #i>` for in-memory bytes. */
+  readonly source: string;
+
+  constructor(code: DecodeErrorCode, source: string, reason: string) {
+    super(`${source}: ${reason}`);
+    this.name = 'DecodeError';
+    this.code = code;
+    this.source = source;
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * @xfer/native-preproc: decode (libjpeg-turbo, libspng) and TF-exact resize of
+ * image batches in native worker threads, one native call per batch.
+ *
+ * @packageDocumentation
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+import { loadBinding, packageRoot } from './binding.js';
+import { DecodeError, toDecodeErrorCode, type DecodeErrorCode } from './errors.js';
+import { validateBatchOptions, validateMaxPixels, validateSource } from './options.js';
+
+export { DecodeError, type DecodeErrorCode } from './errors.js';
+
+/** CUDA support: whether it was compiled in and whether a device can be used now. */
+export interface CudaInfo {
+  /** The addon was compiled with nvcc. */
+  built: boolean;
+  /** At least one usable CUDA device was found at run time. */
+  available: boolean;
+  devices: Array<{ name: string; computeCapability: string; memoryBytes: number }>;
+  /** Why CUDA is not available, e.g. "CUDA driver version is insufficient for CUDA runtime version". */
+  reason?: string;
+}
+
+/** What this build of the addon offers on this machine. */
+export interface NativeInfo {
+  /** This package's version. */
+  version: string;
+  /** SIMD level the CPU offers and the build uses: 'avx2', 'sse4.2', 'sse2', 'neon' or 'none'. */
+  simd: string;
+  /** Default worker count (hardware concurrency). */
+  threads: number;
+  /** Codec library versions (libjpeg-turbo as found at build time, libspng at run time). */
+  codecs: { libjpegTurbo: string; libspng: string };
+  cuda: CudaInfo;
+}
+
+/** A decoded image: packed RGB, row-major, 3 bytes per pixel. */
+export interface Image {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 3;
+}
+
+/** Options of {@link decodeResizeBatch}. */
+export interface ResizeBatchOptions {
+  /** Output size as [width, height]; each side an integer from 1 to 16384. */
+  size: [width: number, height: number];
+  /**
+   * 'fast' (default): DCT-domain downscaled JPEG decode then bilinear.
+   * 'exact': full-scale decode then bilinear, matching TF2 tf.image.resize.
+   */
+  mode?: 'fast' | 'exact';
+  /** 'uint8' (default; rounded to nearest) or 'float32' (0..255, unrounded). */
+  dtype?: 'uint8' | 'float32';
+  /** Worker threads for this batch, 1 to 256; default info().threads. */
+  threads?: number;
+  /** Refuse images whose header declares more pixels than this; default 100e6. */
+  maxPixels?: number;
+}
+
+/** One source of a batch that could not be decoded. */
+export interface BatchFailure {
+  /** Position in the `sources` array (and slot in `data`). */
+  index: number;
+  /** The file path, or `<buffer #i>` for in-memory bytes. */
+  source: string;
+  code: DecodeErrorCode;
+  /** Names the source and the reason. */
+  message: string;
+}
+
+/** The output of {@link decodeResizeBatch}. */
+export interface ResizedBatch {
+  /** count*height*width*3 values, NHWC; failed slots are zero. */
+  data: Uint8Array | Float32Array;
+  count: number;
+  width: number;
+  height: number;
+  /** 1 where slot i decoded, 0 where it failed. */
+  ok: Uint8Array;
+  failures: BatchFailure[];
+  /** Images for which libjpeg reported corrupt-data warnings (not fatal; the image is in the batch). */
+  warnings: number;
+}
+
+let packageVersion: string | undefined;
+let defaultThreads: number | undefined;
+
+function version(): string {
+  if (packageVersion === undefined) {
+    const require = createRequire(import.meta.url);
+    packageVersion = (require(join(packageRoot, 'package.json')) as { version: string }).version;
+  }
+  return packageVersion;
+}
+
+function sourceName(source: string | Uint8Array, index?: number): string {
+  if (typeof source === 'string') return source;
+  return index === undefined ? '<buffer>' : `<buffer #${index}>`;
+}
+
+/** Describes the addon build and this machine: SIMD, threads, codec versions, CUDA. */
+export function info(): NativeInfo {
+  const raw = loadBinding().info();
+  return {
+    version: version(),
+    simd: raw.simd,
+    threads: raw.threads,
+    codecs: { libjpegTurbo: raw.libjpegTurbo, libspng: raw.libspng },
+    cuda: {
+      built: raw.cuda.built,
+      available: raw.cuda.available,
+      devices: raw.cuda.devices.map((d) => ({ ...d })),
+      ...(raw.cuda.reason !== undefined ? { reason: raw.cuda.reason } : {}),
+    },
+  };
+}
+
+/**
+ * Full-scale decode of one image to RGB (for previews and parity tests;
+ * training uses decodeResizeBatch). Rejects with DecodeError.
+ *
+ * @param source - a file path (read off the JS thread) or the encoded bytes.
+ * @param options.maxPixels - refuse images whose header declares more pixels (default 100e6).
+ */
+export async function decode(source: string | Uint8Array, options?: { maxPixels?: number }): Promise<Image> {
+  const checked = validateSource(source, 'source');
+  const maxPixels = validateMaxPixels(options?.maxPixels);
+  const raw = await loadBinding().decode(checked, maxPixels);
+  if (raw.code !== undefined) {
+    throw new DecodeError(toDecodeErrorCode(raw.code), sourceName(checked), raw.message);
+  }
+  return { data: new Uint8Array(raw.data), width: raw.width, height: raw.height, channels: 3 };
+}
+
+/**
+ * Decodes and resizes a whole batch in native worker threads: one native call
+ * per batch. Never rejects for a bad image: those are reported in `failures`.
+ * Rejects only for invalid options. Sources are file paths (read in the worker
+ * threads) or in-memory bytes (named `<buffer #i>` in failures); do not
+ * transfer or detach those bytes until the promise settles.
+ *
+ * The resize is bilinear with half-pixel centres and no antialiasing (TF2
+ * `tf.image.resize`). In 'fast' mode a JPEG is first decoded at the smallest
+ * DCT scale (1/8 steps) that still covers `size`, so large downscales see a
+ * box-filtered, not aliased, image and differ slightly from 'exact'.
+ */
+export async function decodeResizeBatch(
+  sources: ReadonlyArray<string | Uint8Array>,
+  options: ResizeBatchOptions,
+): Promise<ResizedBatch> {
+  if (!Array.isArray(sources)) {
+    throw new TypeError('sources must be an array of file paths and/or Uint8Arrays');
+  }
+  const list = sources.map((s, i) => validateSource(s, `sources[${i}]`));
+  const binding = loadBinding();
+  defaultThreads ??= binding.info().threads;
+  const o = validateBatchOptions(options, defaultThreads);
+  const raw = await binding.decodeResizeBatch(list, o.width, o.height, o.exact, o.float32, o.threads, o.maxPixels);
+
+  const data = o.float32 ? new Float32Array(raw.data) : new Uint8Array(raw.data);
+  const failures = raw.failures.map((f): BatchFailure => {
+    const source = sourceName(list[f.index] ?? '', f.index);
+    return { index: f.index, source, code: toDecodeErrorCode(f.code), message: `${source}: ${f.message}` };
+  });
+  return { data, count: list.length, width: o.width, height: o.height, ok: raw.ok, failures, warnings: raw.warnings };
+}

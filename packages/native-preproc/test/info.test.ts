@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { info } from '../src/index.js';
+import { packageRoot } from './helpers.js';
+
+function tryRun(cmd: string, args: string[]): string | undefined {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return undefined;
+  }
+}
+
+const pkgConfigVersions = tryRun('pkg-config', ['--modversion', 'libturbojpeg', 'spng'])?.trim().split('\n');
+const nvccHere = tryRun('nvcc', ['--version']) !== undefined || existsSync('/usr/local/cuda/bin/nvcc');
+const gpuHere = tryRun('nvidia-smi', ['-L'])?.includes('GPU') ?? false;
+
+describe('info()', () => {
+  const i = info();
+
+  it('reports version, SIMD level and thread count', () => {
+    const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+    expect(i.version).toBe(pkg.version);
+    expect(['avx2', 'sse4.2', 'sse2', 'neon', 'none']).toContain(i.simd);
+    expect(Number.isInteger(i.threads) && i.threads >= 1).toBe(true);
+  });
+
+  it.skipIf(process.arch !== 'x64' || !existsSync('/proc/cpuinfo'))('reports avx2 exactly when the CPU has it', () => {
+    const hasAvx2 = /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+    expect(i.simd === 'avx2').toBe(hasAvx2);
+  });
+
+  it.skipIf(!pkgConfigVersions)('codec versions match pkg-config', () => {
+    expect(i.codecs).toEqual({ libjpegTurbo: pkgConfigVersions![0], libspng: pkgConfigVersions![1] });
+  });
+
+  it('cuda.built says whether nvcc was there at build time', () => {
+    expect(i.cuda.built).toBe(nvccHere);
+    if (!i.cuda.built) expect(i.cuda.reason).toBe('built without CUDA: nvcc was not found at build time');
+  });
+
+  it.skipIf(gpuHere)('without a GPU, cuda.available is false and says why', () => {
+    expect(i.cuda.available).toBe(false);
+    expect(i.cuda.devices).toEqual([]);
+    expect(i.cuda.reason).toMatch(/\w+/);
+    if (i.cuda.built) {
+      // cudart's own words, e.g. "CUDA driver version is insufficient for CUDA runtime version".
+      expect(i.cuda.reason).toMatch(/CUDA|device|driver/i);
+    }
+  });
+
+  it.skipIf(!gpuHere || !nvccHere)('with a GPU and a CUDA build, lists the devices (needs a GPU: skipped on CPU-only machines)', () => {
+    expect(i.cuda.available).toBe(true);
+    expect(i.cuda.reason).toBeUndefined();
+    expect(i.cuda.devices.length).toBeGreaterThan(0);
+    for (const d of i.cuda.devices) {
+      expect(d.name.length).toBeGreaterThan(0);
+      expect(d.computeCapability).toMatch(/^\d+\.\d+$/);
+      expect(d.memoryBytes).toBeGreaterThan(0);
+    }
+  });
+});
