@@ -22,6 +22,7 @@ export interface BackendChoice {
 const require = createRequire(import.meta.url);
 
 function firstLine(e: unknown): string {
+  if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return 'not installed';
   const msg = e instanceof Error ? e.message : String(e);
   return msg.split('\n')[0] ?? msg;
 }

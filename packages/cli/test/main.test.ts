@@ -1,0 +1,47 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/main.js';
+import { resolveTrainConfig } from '../src/commands/train.js';
+
+function capture() {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let o = '';
+  let e = '';
+  out.on('data', (d) => (o += d));
+  err.on('data', (d) => (e += d));
+  return { io: { out: out as unknown as NodeJS.WriteStream, err: err as unknown as NodeJS.WriteStream }, text: () => ({ out: o, err: e }) };
+}
+
+describe('xfer CLI', () => {
+  it('prints help with examples and exits 0', async () => {
+    const c = capture();
+    expect(await main(['train', '--help'], c.io)).toBe(0);
+    expect(c.text().out).toMatch(/Examples:\n\s+xfer train /);
+    expect(c.text().out).toMatch(/--image-size <px>/);
+  });
+
+  it('rejects unknown flags and bad values with exit code 2 and says what is valid', async () => {
+    let c = capture();
+    expect(await main(['train', '--epochz', '3'], c.io)).toBe(2);
+    expect(c.text().err).toMatch(/unknown option '--epochz'/);
+    c = capture();
+    expect(await main(['train', '--epochs', '0'], c.io)).toBe(2);
+    expect(c.text().err).toMatch(/--epochs must be a positive integer, got '0'/);
+    c = capture();
+    expect(await main(['train', '--dropout', '1.5'], c.io)).toBe(2);
+    expect(c.text().err).toMatch(/dropout must be in \[0, 1\)/);
+  });
+
+  it("fills the recipe's defaults, and the demo's own splits and epochs", () => {
+    const base = { demoPerClass: 600, imageSize: 150, batchSize: 32, lr: 1e-3, dropout: 0.2, flip: true, seed: 1, out: 'runs', kerasAccuracy: false, quiet: false };
+    const real = resolveTrainConfig({ ...base, data: '/data/cats' });
+    expect(real.splits).toEqual({ train: 'train[:40%]', validation: 'train[40%:50%]', test: 'train[50%:60%]' });
+    expect(real.epochs).toBe(20);
+    const demo = resolveTrainConfig({ ...base, data: 'demo', trainSplit: 'train[:50%]' });
+    expect(demo.splits.train).toBe('train[:50%]');
+    expect(demo.splits.test).toBe('train[90%:]');
+    expect(demo.accuracyRule).toBe('logit0');
+    expect(resolveTrainConfig({ ...base, data: 'demo', kerasAccuracy: true }).accuracyRule).toBe('keras');
+  });
+});

@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { JFIF_WINDOW_BYTES, petImagesListing, PET_IMAGES_NAME_RE, type PetImagesEntry, type PetImagesListing } from './pet_images.js';
+import { ZipArchive, zipSource } from './zip_archive.js';
+
+/**
+ * The TFDS cats_vs_dogs rules over the Microsoft archive itself (`kagglecatsanddogs_*.zip`), read
+ * in place: only the first 512 decompressed bytes of each image are read here. Sources are
+ * `<zip>!/<entry>`.
+ */
+export async function readPetImagesZip(zipPath: string): Promise<PetImagesListing> {
+  const abs = path.resolve(zipPath);
+  const zip = await ZipArchive.open(abs);
+  try {
+    const entries: PetImagesEntry[] = [];
+    for (const name of zip.entries.keys()) {
+      const source = zipSource(abs, name);
+      if (!PET_IMAGES_NAME_RE.test(name)) {
+        entries.push({ name, source, head: new Uint8Array(0) });
+        continue;
+      }
+      try {
+        entries.push({ name, source, head: await zip.read(name, JFIF_WINDOW_BYTES) });
+      } catch (e) {
+        entries.push({ name, source, head: new Uint8Array(0), readError: (e as Error).message });
+      }
+    }
+    const listing = petImagesListing(entries);
+    if (listing.examples.length + listing.skipped.length === 0) {
+      throw new Error(`${abs}: no PetImages/Cat/<n>.jpg or PetImages/Dog/<n>.jpg entries in the archive`);
+    }
+    return listing;
+  } finally {
+    zip.close();
+  }
+}

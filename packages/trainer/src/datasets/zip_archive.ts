@@ -1,0 +1,116 @@
+import yauzl from 'yauzl';
+import type { Entry, ZipFile } from 'yauzl';
+
+/** Limits that keep a hostile archive from exhausting memory. */
+export interface ZipLimits {
+  /** Largest uncompressed entry read, in bytes (default 64 MiB: far above any photo). */
+  maxEntryBytes: number;
+  /** Largest uncompressed/compressed ratio for entries over 1 MiB (default 200). */
+  maxRatio: number;
+}
+
+const DEFAULT_LIMITS: ZipLimits = { maxEntryBytes: 64 << 20, maxRatio: 200 };
+
+/** The way an example inside a zip is named: `<zip path>!/<entry name>`. */
+export function zipSource(zipPath: string, entry: string): string {
+  return `${zipPath}!/${entry}`;
+}
+
+/** Splits a zip source back into the archive path and the entry name; null for a plain path. */
+export function parseZipSource(source: string): { zipPath: string; entry: string } | null {
+  const at = source.lastIndexOf('.zip!/');
+  if (at < 0) return null;
+  return { zipPath: source.slice(0, at + 4), entry: source.slice(at + 6) };
+}
+
+function isSymlink(e: Entry): boolean {
+  // Unix mode bits live in the high 16 bits of the external attributes of zips made on Unix.
+  const mode = (e.externalFileAttributes >>> 16) & 0xffff;
+  return (mode & 0xf000) === 0xa000;
+}
+
+/**
+ * A zip archive read in place, without extracting. Entry names are validated by yauzl (no
+ * absolute paths, no `..`); symbolic links and entries over the size or ratio limits are refused
+ * when read.
+ */
+export class ZipArchive {
+  private constructor(
+    readonly path: string,
+    private readonly zip: ZipFile,
+    readonly entries: ReadonlyMap<string, Entry>,
+    private readonly limits: ZipLimits,
+  ) {}
+
+  static open(path: string, limits: Partial<ZipLimits> = {}): Promise<ZipArchive> {
+    return new Promise((resolve, reject) => {
+      yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err, zip) => {
+        if (err || !zip) return reject(new Error(`${path}: cannot read the zip archive (${err?.message ?? 'unknown error'})`));
+        const entries = new Map<string, Entry>();
+        zip.on('entry', (e: Entry) => {
+          if (!e.fileName.endsWith('/')) entries.set(e.fileName, e);
+          zip.readEntry();
+        });
+        zip.on('end', () => resolve(new ZipArchive(path, zip, entries, { ...DEFAULT_LIMITS, ...limits })));
+        zip.on('error', (e: Error) => reject(new Error(`${path}: corrupt zip archive (${e.message})`)));
+        zip.readEntry();
+      });
+    });
+  }
+
+  close(): void {
+    this.zip.close();
+  }
+
+  private check(name: string): Entry {
+    const e = this.entries.get(name);
+    if (!e) throw new Error(`${zipSource(this.path, name)}: no such entry`);
+    if (isSymlink(e)) throw new Error(`${zipSource(this.path, name)}: refused, the entry is a symbolic link`);
+    if (e.uncompressedSize > this.limits.maxEntryBytes) {
+      throw new Error(`${zipSource(this.path, name)}: refused, ${e.uncompressedSize} bytes uncompressed is over the limit of ${this.limits.maxEntryBytes}`);
+    }
+    if (e.uncompressedSize > 1 << 20 && e.uncompressedSize > this.limits.maxRatio * Math.max(e.compressedSize, 1)) {
+      throw new Error(`${zipSource(this.path, name)}: refused, compression ratio ${Math.round(e.uncompressedSize / Math.max(e.compressedSize, 1))}:1 is over the limit of ${this.limits.maxRatio}:1`);
+    }
+    return e;
+  }
+
+  /** Reads up to `limit` decompressed bytes of an entry (all of it by default). */
+  read(name: string, limit = Infinity): Promise<Uint8Array> {
+    let entry: Entry;
+    try {
+      entry = this.check(name);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise((resolve, reject) => {
+      this.zip.openReadStream(entry, (err, stream) => {
+        if (err || !stream) return reject(new Error(`${zipSource(this.path, name)}: ${err?.message ?? 'cannot open the entry'}`));
+        const chunks: Buffer[] = [];
+        let n = 0;
+        let done = false;
+        const finish = () => {
+          if (done) return;
+          done = true;
+          const all = Buffer.concat(chunks, Math.min(n, limit));
+          resolve(new Uint8Array(all.buffer, all.byteOffset, all.byteLength));
+        };
+        stream.on('data', (c: Buffer) => {
+          chunks.push(c);
+          n += c.length;
+          if (n >= limit) {
+            finish();
+            stream.destroy();
+          }
+        });
+        stream.on('end', finish);
+        stream.on('error', (e: Error) => {
+          if (!done) {
+            done = true;
+            reject(new Error(`${zipSource(this.path, name)}: ${e.message}`));
+          }
+        });
+      });
+    });
+  }
+}

@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { batches } from '../data/batches.js';
+import type { DecodedSplit } from '../data/decoded_split.js';
+import { notify, type Callback, type EpochLogs } from './callbacks.js';
+import { evaluate } from './evaluate.js';
+import { countCorrect, sigmoidCrossEntropy, type AccuracyRule } from './metrics.js';
+
+export interface FitOptions {
+  phase: string;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  /** Random horizontal flips on the training split. */
+  flip: boolean;
+  accuracyRule?: AccuracyRule;
+  callbacks?: Callback[];
+}
+
+/** Counts the scalar parameters of the model's trainable weights. */
+export function trainableParams(model: tfl.LayersModel): number {
+  return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+}
+
+/**
+ * Trains the model's trainable weights with Adam (Keras defaults) on sigmoid cross-entropy, and
+ * validates after every epoch. Returns each epoch's logs.
+ */
+export async function fit(
+  model: tfl.LayersModel,
+  train: DecodedSplit,
+  validation: DecodedSplit,
+  o: FitOptions,
+): Promise<EpochLogs[]> {
+  const callbacks = o.callbacks ?? [];
+  const rule = o.accuracyRule ?? 'logit0';
+  const optimizer = tf.train.adam(o.learningRate, 0.9, 0.999, 1e-7);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  await notify(callbacks, 'onPhaseBegin', o.phase, { epochs: o.epochs, learningRate: o.learningRate, trainableParams: trainableParams(model) });
+  const history: EpochLogs[] = [];
+  const batchCount = Math.ceil(train.count / o.batchSize);
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    const started = performance.now();
+    let lossSum = 0;
+    let correct = 0;
+    let seen = 0;
+    let index = 0;
+    const epochSeed = o.seed * 1009 + epoch;
+    for (const b of batches(train, { batchSize: o.batchSize, shuffleSeed: epochSeed, flipSeed: o.flip ? epochSeed + 7 : undefined })) {
+      let right: tf.Scalar | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = model.apply(b.x, { training: true }) as tf.Tensor;
+        right = tf.keep(countCorrect(b.y, logits, rule));
+        return sigmoidCrossEntropy(b.y, logits);
+      }, vars);
+      optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
+      const loss = (await value.data())[0]!;
+      correct += (await right!.data())[0]!;
+      tf.dispose([value, right!, b.x, b.y, ...Object.values(grads)]);
+      lossSum += loss * b.size;
+      seen += b.size;
+      index++;
+      const seconds = (performance.now() - started) / 1000;
+      await notify(callbacks, 'onBatchEnd', {
+        phase: o.phase, epoch, batch: index, batches: batchCount,
+        loss: lossSum / seen, accuracy: correct / seen, imagesPerSec: seen / seconds, seconds,
+      });
+    }
+    const trainSeconds = (performance.now() - started) / 1000;
+    const val = await evaluate(model, validation, { batchSize: o.batchSize, accuracyRule: rule });
+    const logs: EpochLogs = {
+      phase: o.phase, epoch, epochs: o.epochs,
+      loss: lossSum / seen, accuracy: correct / seen,
+      valLoss: val.loss, valAccuracy: val.accuracy,
+      seconds: (performance.now() - started) / 1000, imagesPerSec: seen / trainSeconds,
+    };
+    history.push(logs);
+    await notify(callbacks, 'onEpochEnd', logs);
+  }
+  optimizer.dispose();
+  return history;
+}

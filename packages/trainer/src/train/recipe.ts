@@ -1,0 +1,141 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { pickBackend, type BackendChoice, type BackendName } from '../backend/pick_backend.js';
+import { decodeSplit, type DecodedSplit, type DecodeFailure } from '../data/decoded_split.js';
+import { ensureDemoData, readPetImages, sliceSplit, type Example, type SkippedFile } from '../datasets/index.js';
+import { miniXception } from '../models/mini_xception.js';
+import { transferModel } from '../models/transfer_model.js';
+import { RunDir } from '../run/run_dir.js';
+import { saveModel } from '../weights/file_io.js';
+import type { Callback, EpochLogs } from './callbacks.js';
+import { evaluate, type Evaluation } from './evaluate.js';
+import { fit, trainableParams } from './fit.js';
+import type { AccuracyRule } from './metrics.js';
+import { formatSummary } from './summary.js';
+
+/** Everything a training run needs. The CLI fills it from flags; defaults follow the Keras recipe. */
+export interface TrainConfig {
+  /** 'demo', or a folder that contains the Microsoft `PetImages/` tree. */
+  data: string;
+  /** Size of the generated demo set, when data is 'demo'. */
+  demo: { perClass: number };
+  /** TFDS split strings over the dataset's canonical order. */
+  splits: { train: string; validation: string; test: string };
+  imageSize: number;
+  batchSize: number;
+  model: 'mini-xception';
+  epochs: number;
+  learningRate: number;
+  dropout: number;
+  flip: boolean;
+  seed: number;
+  threads?: number;
+  backend?: BackendName;
+  /** Directory under which the run directory is created. */
+  out: string;
+  accuracyRule: AccuracyRule;
+}
+
+/** Progress reporting for a run: the training callbacks plus plain status lines. */
+export interface RunReporter extends Callback {
+  info?(line: string): void;
+  /** A file that was skipped or failed to decode; the run goes on. */
+  warn?(line: string): void;
+  onDecodeProgress?(split: string, done: number, total: number): void;
+}
+
+export interface TrainResult {
+  runDir: string;
+  backend: BackendChoice;
+  history: EpochLogs[];
+  test: Evaluation;
+  counts: { train: number; validation: number; test: number };
+  skipped: SkippedFile[];
+  failures: DecodeFailure[];
+  seconds: number;
+}
+
+async function listExamples(config: TrainConfig, report: RunReporter): Promise<{ examples: Example[]; classNames: string[]; skipped: SkippedFile[] }> {
+  let root = config.data;
+  if (config.data === 'demo') {
+    const demo = await ensureDemoData({ perClass: config.demo.perClass });
+    report.info?.(`${demo.created ? 'created' : 'using'} demo data at ${demo.root}`);
+    root = demo.root;
+  }
+  const listing = await readPetImages(root);
+  return { examples: listing.examples, classNames: [...listing.classNames], skipped: listing.skipped };
+}
+
+/**
+ * Runs the recipe end to end: data, decode through the native addon, model, training with
+ * validation every epoch, test evaluation, and the run directory (model/, metrics.jsonl,
+ * summary.txt, errors.jsonl, config.json).
+ */
+export async function trainRecipe(config: TrainConfig, report: RunReporter = {}): Promise<TrainResult> {
+  const started = performance.now();
+  const backend = await pickBackend(config.backend);
+  report.info?.(`backend: ${backend.name} (${backend.reason})`);
+
+  const run = await RunDir.create(config.out);
+  await run.writeJson('config.json', config);
+  report.info?.(`run directory: ${run.dir}`);
+
+  const { examples, classNames, skipped } = await listExamples(config, report);
+  for (const s of skipped) {
+    report.warn?.(`skipped ${s.source}: ${s.reason}`);
+    await run.appendJsonl('errors.jsonl', { stage: 'scan', ...s });
+  }
+
+  const size: [number, number] = [config.imageSize, config.imageSize];
+  const decoded: Record<'train' | 'validation' | 'test', DecodedSplit> = {} as never;
+  const failures: DecodeFailure[] = [];
+  for (const name of ['train', 'validation', 'test'] as const) {
+    const part = sliceSplit(examples, config.splits[name]);
+    const split = await decodeSplit(part, {
+      size,
+      threads: config.threads,
+      onProgress: (done, total) => report.onDecodeProgress?.(name, done, total),
+    });
+    for (const f of split.failures) {
+      report.warn?.(`skipped ${f.source}: ${f.reason}`);
+      await run.appendJsonl('errors.jsonl', { stage: 'decode', split: name, ...f });
+    }
+    failures.push(...split.failures);
+    decoded[name] = split;
+  }
+  const counts = { train: decoded.train.count, validation: decoded.validation.count, test: decoded.test.count };
+  report.info?.(`examples: train ${counts.train}, validation ${counts.validation}, test ${counts.test}`);
+
+  const model = transferModel(
+    miniXception({ inputShape: [config.imageSize, config.imageSize, 3] }),
+    { dropout: config.dropout },
+  );
+  const history = await fit(model, decoded.train, decoded.validation, {
+    phase: 'train',
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    learningRate: config.learningRate,
+    seed: config.seed,
+    flip: config.flip,
+    accuracyRule: config.accuracyRule,
+    callbacks: [
+      { onEpochEnd: (logs) => run.appendJsonl('metrics.jsonl', logs) },
+      report,
+    ],
+  });
+
+  const test = await evaluate(model, decoded.test, { batchSize: config.batchSize, accuracyRule: config.accuracyRule });
+  await saveModel(model, run.path('model'));
+  await run.writeJson('model/preprocessing.json', {
+    classNames,
+    inputSize: [config.imageSize, config.imageSize],
+    resize: 'bilinear, half-pixel centres (tf.image.resize)',
+    input: 'RGB uint8 values as float32 in [0, 255]; the model rescales to [-1, 1] itself',
+    output: 'one logit: sigmoid(logit) is the probability of classNames[1]',
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const result: TrainResult = { runDir: run.dir, backend, history, test, counts, skipped, failures, seconds };
+  await run.writeText('summary.txt', formatSummary(result, { classNames, params: model.countParams(), trainable: trainableParams(model) }));
+  model.dispose();
+  tf.disposeVariables();
+  return result;
+}

@@ -1,0 +1,38 @@
+import type { TrainResult } from './recipe.js';
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(2)}%`;
+}
+
+/** The run's human-readable summary.txt. */
+export function formatSummary(r: TrainResult, m: { classNames: string[]; params: number; trainable: number }): string {
+  const lines = [
+    `xfer run ${r.runDir}`,
+    `backend: ${r.backend.name} (${r.backend.reason})`,
+    `model: ${m.params.toLocaleString('en-US')} parameters, ${m.trainable.toLocaleString('en-US')} trainable`,
+    `examples: train ${r.counts.train}, validation ${r.counts.validation}, test ${r.counts.test}`,
+    `skipped: ${r.skipped.length} by the dataset's rules, ${r.failures.length} that failed to decode (errors.jsonl)`,
+    '',
+    'phase  epoch  loss    acc     val_loss  val_acc  img/s   seconds',
+  ];
+  for (const e of r.history) {
+    lines.push(
+      `${e.phase.padEnd(6)} ${String(e.epoch).padStart(2)}/${String(e.epochs).padEnd(2)}  ${e.loss.toFixed(4)}  ${e.accuracy.toFixed(4)}  ` +
+        `${e.valLoss.toFixed(4)}    ${e.valAccuracy.toFixed(4)}   ${e.imagesPerSec.toFixed(1).padStart(6)}  ${e.seconds.toFixed(1)}`,
+    );
+  }
+  const [[tn, fp], [fn, tp]] = r.test.confusion;
+  const [c0 = 'class 0', c1 = 'class 1'] = m.classNames;
+  lines.push(
+    '',
+    `test: accuracy ${pct(r.test.accuracy)} (at logit 0), loss ${r.test.loss.toFixed(4)}, ${r.test.count} images`,
+    `confusion (rows actual, columns predicted):`,
+    `          ${c0.padStart(6)} ${c1.padStart(6)}`,
+    `  ${c0.padEnd(6)}  ${String(tn).padStart(6)} ${String(fp).padStart(6)}`,
+    `  ${c1.padEnd(6)}  ${String(fn).padStart(6)} ${String(tp).padStart(6)}`,
+    '',
+    `wall time: ${r.seconds.toFixed(1)} s`,
+    '',
+  );
+  return lines.join('\n');
+}

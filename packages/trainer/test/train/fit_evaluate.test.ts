@@ -1,0 +1,81 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { pickBackend } from '../../src/backend/pick_backend.js';
+import type { DecodedSplit } from '../../src/data/decoded_split.js';
+import { miniXception } from '../../src/models/mini_xception.js';
+import { transferModel } from '../../src/models/transfer_model.js';
+import { evaluate } from '../../src/train/evaluate.js';
+import { fit } from '../../src/train/fit.js';
+import { loadModel, saveModel } from '../../src/weights/file_io.js';
+
+// Bright images are class 1, dark ones class 0: a task any convnet learns in a few steps.
+function brightness(count: number, seed: number, size = 32): DecodedSplit {
+  const per = size * size * 3;
+  const pixels = new Uint8Array(count * per);
+  const labels = new Int32Array(count);
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  for (let i = 0; i < count; i++) {
+    labels[i] = i % 2;
+    const base = labels[i] ? 170 : 40;
+    for (let k = 0; k < per; k++) pixels[i * per + k] = base + Math.floor(rnd() * 60);
+  }
+  return { pixels, labels, sources: [], size: [size, size], failures: [], count };
+}
+
+describe('fit and evaluate', () => {
+  beforeAll(async () => {
+    await pickBackend('wasm');
+  });
+
+  it('learns a separable task, logs every epoch, and leaks no tensors', async () => {
+    const model = transferModel(miniXception({ inputShape: [32, 32, 3], widths: { entry: [4, 8], blocks: [8], exit: [8, 8] } }));
+    const train = brightness(64, 1);
+    const val = brightness(32, 2);
+    const epochs: number[] = [];
+    const tensors: number[] = [];
+    const history = await fit(model, train, val, {
+      phase: 'train', epochs: 3, batchSize: 16, learningRate: 1e-2, seed: 1, flip: true,
+      callbacks: [{ onEpochEnd: (l) => { epochs.push(l.epoch); tensors.push(tf.memory().numTensors); } }],
+    });
+    expect(epochs).toEqual([1, 2, 3]);
+    expect(history[2]!.valAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect(tensors[1]).toBe(tensors[0]);
+    expect(tensors[2]).toBe(tensors[0]);
+  });
+
+  it('counts the confusion matrix and loss as an independent computation does', async () => {
+    const model = transferModel(miniXception({ inputShape: [32, 32, 3], widths: { entry: [4, 8], blocks: [8], exit: [8, 8] } }));
+    const split = brightness(20, 3);
+    const ev = await evaluate(model, split, { batchSize: 7 });
+    const x = tf.tensor4d(Float32Array.from(split.pixels), [20, 32, 32, 3]);
+    const logits = Array.from((model.predict(x) as tf.Tensor).dataSync());
+    const want: number[][] = [[0, 0], [0, 0]];
+    let loss = 0;
+    logits.forEach((z, i) => {
+      const y = split.labels[i]!;
+      want[y]![z > 0 ? 1 : 0]!++;
+      loss += Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
+    });
+    expect(ev.confusion).toEqual(want);
+    expect(ev.accuracy).toBeCloseTo((want[0]![0]! + want[1]![1]!) / 20, 10);
+    expect(ev.loss).toBeCloseTo(loss / 20, 4);
+  });
+
+  it('saves and loads a model that predicts the same', async () => {
+    const model = transferModel(miniXception({ inputShape: [32, 32, 3], widths: { entry: [4, 8], blocks: [8], exit: [8, 8] } }));
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-save-'));
+    await saveModel(model, dir);
+    expect((await fs.readdir(dir)).sort()).toEqual(['model.json', 'weights.bin']);
+    const loaded = await loadModel(dir);
+    const x = tf.randomUniform([3, 32, 32, 3], 0, 255);
+    const a = (model.predict(x) as tf.Tensor).dataSync();
+    const b = (loaded.predict(x) as tf.Tensor).dataSync();
+    expect(Array.from(b)).toEqual(Array.from(a));
+    expect(loaded).toBeInstanceOf(tfl.LayersModel);
+  });
+});
