@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { dataCommand } from './commands/data.js';
 import { trainCommand } from './commands/train.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit_codes.js';
 
@@ -12,7 +13,12 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
   program.addCommand(trainCommand(io));
-  for (const c of program.commands) c.exitOverride().showHelpAfterError().configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
+  program.addCommand(dataCommand(io));
+  const configure = (c: Command): void => {
+    c.exitOverride().showHelpAfterError().configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
+    c.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
   try {
     await program.parseAsync(argv.filter((a) => a !== '--verbose'), { from: 'user' });
     return EXIT_OK;

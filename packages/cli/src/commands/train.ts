@@ -35,6 +35,8 @@ function fraction(v: string): number {
 interface TrainFlags {
   data: string;
   demoPerClass: number;
+  demoMinSize: number;
+  demoMaxSize: number;
   trainSplit?: string;
   valSplit?: string;
   testSplit?: string;
@@ -58,7 +60,7 @@ export function resolveTrainConfig(f: TrainFlags): TrainConfig {
   const splits = demo ? DEMO_SPLITS : RECIPE_SPLITS;
   return {
     data: f.data,
-    demo: { perClass: f.demoPerClass },
+    demo: { perClass: f.demoPerClass, minSize: f.demoMinSize, maxSize: f.demoMaxSize },
     splits: { train: f.trainSplit ?? splits.train, validation: f.valSplit ?? splits.validation, test: f.testSplit ?? splits.test },
     imageSize: f.imageSize,
     batchSize: f.batchSize,
@@ -78,8 +80,10 @@ export function resolveTrainConfig(f: TrainFlags): TrainConfig {
 export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStream }): Command {
   return new Command('train')
     .description('train an image classifier: decode through the native engine, fit with tfjs, evaluate on the test split')
-    .option('--data <source>', "'demo' (generated on first use) or a folder containing PetImages/", 'demo')
+    .option('--data <source>', "demo (generated on first use), cats_vs_dogs, a kagglecatsanddogs .zip, a folder holding PetImages/, or a folder of class folders", 'demo')
     .option('--demo-per-class <n>', 'images per class in the demo set', positiveInt('--demo-per-class'), 600)
+    .option('--demo-min-size <px>', 'smallest side of demo images', positiveInt('--demo-min-size'), 200)
+    .option('--demo-max-size <px>', 'largest side of demo images', positiveInt('--demo-max-size'), 500)
     .option('--train-split <split>', 'TFDS split string for training (default: train[:40%], demo train[:80%])')
     .option('--val-split <split>', 'TFDS split string for validation (default: train[40%:50%], demo train[80%:90%])')
     .option('--test-split <split>', 'TFDS split string for the final test (default: train[50%:60%], demo train[90%:])')
@@ -101,7 +105,8 @@ export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStr
 Examples:
   xfer train                                   train on the generated demo set
   xfer train --epochs 2 --demo-per-class 100   a quick smoke run
-  xfer train --data ~/datasets/kagglecatsanddogs --epochs 20
+  xfer train --data cats_vs_dogs               the Microsoft archive, found in the data folders
+  xfer train --data ~/photos/flowers            one subfolder of images per class
 `,
     )
     .action(async (flags: TrainFlags) => {

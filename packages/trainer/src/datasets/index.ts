@@ -48,3 +48,10 @@ export {
   type DemoOptions,
   type ResolvedDemoOptions,
 } from './demo.js';
+export { CATS_VS_DOGS, catsVsDogsMissing, catsVsDogsSearchDirs, datasetsDir, locateCatsVsDogs } from './cats_vs_dogs.js';
+export { download, type DownloadOptions } from './download.js';
+export { IMAGE_EXTENSIONS, readImageFolder, type ImageFolderOptions } from './image_folder.js';
+export { NumpyRandomState } from './numpy_random.js';
+export { openDataset, type DatasetKind, type OpenDatasetOptions, type OpenedDataset } from './open_dataset.js';
+export { readPetImagesZip } from './pet_images_zip.js';
+export { parseZipSource, ZipArchive, zipSource, type ZipLimits } from './zip_archive.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { pickBackend, type BackendChoice, type BackendName } from '../backend/pick_backend.js';
 import { decodeSplit, type DecodedSplit, type DecodeFailure } from '../data/decoded_split.js';
-import { ensureDemoData, readPetImages, sliceSplit, type Example, type SkippedFile } from '../datasets/index.js';
+import { openDataset, sliceSplit, type SkippedFile } from '../datasets/index.js';
 import { miniXception } from '../models/mini_xception.js';
 import { transferModel } from '../models/transfer_model.js';
 import { RunDir } from '../run/run_dir.js';
@@ -14,10 +14,10 @@ import { formatSummary } from './summary.js';
 
 /** Everything a training run needs. The CLI fills it from flags; defaults follow the Keras recipe. */
 export interface TrainConfig {
-  /** 'demo', or a folder that contains the Microsoft `PetImages/` tree. */
+  /** 'demo', 'cats_vs_dogs', a kagglecatsanddogs zip, a folder holding PetImages/, or a folder of class folders. */
   data: string;
-  /** Size of the generated demo set, when data is 'demo'. */
-  demo: { perClass: number };
+  /** The generated demo set, when data is 'demo'. */
+  demo: { perClass: number; minSize?: number; maxSize?: number };
   /** TFDS split strings over the dataset's canonical order. */
   splits: { train: string; validation: string; test: string };
   imageSize: number;
@@ -54,17 +54,6 @@ export interface TrainResult {
   seconds: number;
 }
 
-async function listExamples(config: TrainConfig, report: RunReporter): Promise<{ examples: Example[]; classNames: string[]; skipped: SkippedFile[] }> {
-  let root = config.data;
-  if (config.data === 'demo') {
-    const demo = await ensureDemoData({ perClass: config.demo.perClass });
-    report.info?.(`${demo.created ? 'created' : 'using'} demo data at ${demo.root}`);
-    root = demo.root;
-  }
-  const listing = await readPetImages(root);
-  return { examples: listing.examples, classNames: [...listing.classNames], skipped: listing.skipped };
-}
-
 /**
  * Runs the recipe end to end: data, decode through the native addon, model, training with
  * validation every epoch, test evaluation, and the run directory (model/, metrics.jsonl,
@@ -79,7 +68,11 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {})
   await run.writeJson('config.json', config);
   report.info?.(`run directory: ${run.dir}`);
 
-  const { examples, classNames, skipped } = await listExamples(config, report);
+  const { examples, classNames, skipped } = await openDataset(config.data, {
+    demo: config.demo,
+    folder: { seed: config.seed },
+    onInfo: (line) => report.info?.(line),
+  });
   for (const s of skipped) {
     report.warn?.(`skipped ${s.source}: ${s.reason}`);
     await run.appendJsonl('errors.jsonl', { stage: 'scan', ...s });
