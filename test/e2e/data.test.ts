@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureDemoData } from '@xfer/trainer';
+import { demoBrokenFiles, ensureDemoData } from '@xfer/trainer';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -65,5 +65,32 @@ describe('xfer data', () => {
     const e = await run(process.execPath, [xfer, 'data', 'info', 'cats_vs_dogs'], { env: { ...process.env, HOME: home, XFER_CACHE_DIR: path.join(home, 'c') } }).catch((err) => err);
     expect(e.code).toBe(1);
     expect(e.stderr).toMatch(/cats_vs_dogs was not found .*xfer data download cats_vs_dogs/);
+  });
+});
+
+describe('xfer train on the Microsoft archive layout as a zip', () => {
+  it('reads the zip in place, trains, and names skipped entries as <zip>!/<entry>', async () => {
+    const { default: yazl } = await import('yazl');
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-e2e-zip-'));
+    const demo = (await ensureDemoData({ dir: path.join(tmp, 'demo'), perClass: 12 })).root;
+    const zipPath = path.join(tmp, 'kagglecatsanddogs_test.zip');
+    const z = new yazl.ZipFile();
+    for (const c of ['Cat', 'Dog']) {
+      for (const f of await fs.readdir(path.join(demo, 'PetImages', c))) z.addFile(path.join(demo, 'PetImages', c, f), `PetImages/${c}/${f}`);
+    }
+    z.end();
+    await new Promise<void>((resolve, reject) => {
+      z.outputStream.pipe(createWriteStream(zipPath)).on('close', resolve).on('error', reject);
+    });
+    const r = await run(process.execPath, [xfer, 'train', '--data', zipPath, '--epochs', '1', '--batch-size', '8', '--train-split', 'train[:60%]', '--val-split', 'train[60%:80%]', '--test-split', 'train[80%:]', '--out', path.join(tmp, 'runs')], { cwd: tmp });
+    expect(r.stdout).toMatch(/^test accuracy \d+\.\d{2}%/m);
+    const [runDir] = await fs.readdir(path.join(tmp, 'runs'));
+    const errors = (await fs.readFile(path.join(tmp, 'runs', runDir!, 'errors.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const truncated = demoBrokenFiles({ perClass: 12 }).filter((b) => b.kind === 'truncated');
+    expect(truncated).toHaveLength(2);
+    for (const t of truncated) {
+      expect(errors.some((e) => e.source === `${zipPath}!/${t.name}` && /^TRUNCATED: /.test(e.reason))).toBe(true);
+    }
+    expect(errors.some((e) => e.source === `${zipPath}!/PetImages/Dog/0.jpg`)).toBe(false);
   });
 });
