@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { batchNormInInferenceMode } from './inference_batch_norm.js';
 
 /** Options of the recipe's transfer head. */
 export interface TransferModelOptions {
@@ -7,13 +8,21 @@ export interface TransferModelOptions {
   dropout?: number;
   /** Output units: 1 (a logit) for two classes, else one logit per class. */
   units?: number;
+  /**
+   * How the base's BatchNormalization layers behave in training: 'inference' (default, the
+   * recipe's `base_model(x, training=False)`: moving statistics used and never updated) for a
+   * pretrained base; 'batch' (ordinary training) for a base trained from scratch.
+   */
+  baseBatchNorm?: 'inference' | 'batch';
 }
 
 /**
- * The recipe's model: Rescaling(1/127.5, −1) → base → GlobalAveragePooling2D → Dropout → Dense.
+ * The recipe's model: Rescaling(1/127.5, −1) → base (BatchNorm in inference mode) →
+ * GlobalAveragePooling2D → Dropout → Dense.
  * The input is raw pixels in [0, 255]; the output is logits (no activation).
  */
 export function transferModel(base: tfl.LayersModel, options: TransferModelOptions = {}): tfl.LayersModel {
+  if ((options.baseBatchNorm ?? 'inference') === 'inference') batchNormInInferenceMode(base);
   const shape = base.inputs[0]?.shape.slice(1) as number[];
   const input = tfl.input({ shape, name: 'image' });
   let x = tfl.layers.rescaling({ scale: 1 / 127.5, offset: -1, name: 'rescaling' }).apply(input) as SymbolicTensor;

@@ -100,7 +100,8 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {})
 
   const model = transferModel(
     miniXception({ inputShape: [config.imageSize, config.imageSize, 3] }),
-    { dropout: config.dropout },
+    // The demo base starts from random weights, so its BatchNorm trains normally.
+    { dropout: config.dropout, baseBatchNorm: 'batch' },
   );
   const history = await fit(model, decoded.train, decoded.validation, {
     phase: 'train',
