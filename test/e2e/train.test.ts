@@ -23,7 +23,7 @@ describe('xfer train on a tiny demo set', () => {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-e2e-'));
     const r = await run(
       process.execPath,
-      [xfer, 'train', '--demo-per-class', String(perClass), '--epochs', '1', '--batch-size', '8', '--out', path.join(tmp, 'runs')],
+      [xfer, 'train', '--demo-per-class', String(perClass), '--epochs', '1', '--fine-tune-epochs', '1', '--batch-size', '8', '--out', path.join(tmp, 'runs')],
       { env: { ...process.env, XFER_CACHE_DIR: path.join(tmp, 'cache') }, cwd: tmp, maxBuffer: 16 << 20 },
     );
     stdout = r.stdout;
@@ -36,6 +36,7 @@ describe('xfer train on a tiny demo set', () => {
   it('prints the configuration, one line per epoch and the test accuracy', () => {
     expect(stdout).toMatch(/^configuration: \{/m);
     expect(stdout).toMatch(/^epoch 1\/1 \(train\) .* val_acc \d\.\d{4}$/m);
+    expect(stdout).toMatch(/^epoch 1\/1 \(fine-tune\) .* val_acc \d\.\d{4}$/m);
     expect(stdout).toMatch(/^test accuracy \d+\.\d{2}% \(\d+ images\)/m);
     expect(stdout).toMatch(/backend (wasm|cpu|tensorflow)/);
   });
@@ -45,7 +46,7 @@ describe('xfer train on a tiny demo set', () => {
     expect(files).toEqual(['config.json', 'errors.jsonl', 'metrics.jsonl', 'model', 'summary.txt']);
     expect((await fs.readdir(path.join(runDir, 'model'))).sort()).toEqual(['model.json', 'preprocessing.json', 'weights.bin']);
     const metrics = (await fs.readFile(path.join(runDir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    expect(metrics).toHaveLength(1);
+    expect(metrics.map((m) => m.phase)).toEqual(['train', 'fine-tune']);
     expect(metrics[0]).toMatchObject({ phase: 'train', epoch: 1, epochs: 1 });
     expect(metrics[0].valAccuracy).toBeGreaterThanOrEqual(0);
     const summary = await fs.readFile(path.join(runDir, 'summary.txt'), 'utf8');

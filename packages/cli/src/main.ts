@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { dataCommand } from './commands/data.js';
+import { summaryCommand } from './commands/summary.js';
 import { trainCommand } from './commands/train.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit_codes.js';
 
@@ -14,6 +15,7 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
   program.addCommand(trainCommand(io));
   program.addCommand(dataCommand(io));
+  program.addCommand(summaryCommand(io));
   const configure = (c: Command): void => {
     c.exitOverride().showHelpAfterError().configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
     c.commands.forEach(configure);

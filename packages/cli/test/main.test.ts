@@ -34,14 +34,16 @@ describe('xfer CLI', () => {
   });
 
   it("fills the recipe's defaults, and the demo's own splits and epochs", () => {
-    const base = { demoPerClass: 600, demoMinSize: 200, demoMaxSize: 500, imageSize: 150, batchSize: 32, lr: 1e-3, dropout: 0.2, flip: true, seed: 1, out: 'runs', kerasAccuracy: false, quiet: false };
+    const base = { model: 'mini-xception' as const, weights: 'none', demoPerClass: 600, demoMinSize: 200, demoMaxSize: 500, imageSize: 150, batchSize: 32, lr: 1e-3, dropout: 0.2, flip: true, seed: 1, out: 'runs', kerasAccuracy: false, quiet: false };
     const real = resolveTrainConfig({ ...base, data: '/data/cats' });
     expect(real.splits).toEqual({ train: 'train[:40%]', validation: 'train[40%:50%]', test: 'train[50%:60%]' });
     expect(real.epochs).toBe(20);
+    expect([real.fineTuneEpochs, real.learningRate, real.fineTuneLearningRate]).toEqual([10, 1e-3, 1e-5]);
     const demo = resolveTrainConfig({ ...base, data: 'demo', trainSplit: 'train[:50%]' });
     expect(demo.splits.train).toBe('train[:50%]');
     expect(demo.splits.test).toBe('train[90%:]');
     expect(demo.accuracyRule).toBe('logit0');
+    expect([demo.epochs, demo.fineTuneEpochs, demo.fineTuneLearningRate]).toEqual([3, 1, 1e-4]);
     expect(resolveTrainConfig({ ...base, data: 'demo', kerasAccuracy: true }).accuracyRule).toBe('keras');
   });
 });

@@ -6,14 +6,26 @@ import { progressReporter } from '../progress.js';
 const RECIPE_SPLITS = { train: 'train[:40%]', validation: 'train[40%:50%]', test: 'train[50%:60%]' };
 /** The demo set is small, so it uses all of it. */
 const DEMO_SPLITS = { train: 'train[:80%]', validation: 'train[80%:90%]', test: 'train[90%:]' };
-/** Epochs of the recipe, and of the demo, sized to finish in minutes on two cores. */
-const RECIPE_EPOCHS = 20;
-const DEMO_EPOCHS = 4;
+/**
+ * Phase lengths and rates of the recipe (20 frozen + 10 fine-tune epochs, 1e-3 then 1e-5), and of
+ * the demo: its base trains from scratch, so it gets 3 epochs whole and 1 of fine-tuning at 1e-4,
+ * sized to finish in about two minutes on two cores.
+ */
+const RECIPE = { epochs: 20, fineTuneEpochs: 10, fineTuneLr: 1e-5 };
+const DEMO = { epochs: 3, fineTuneEpochs: 1, fineTuneLr: 1e-4 };
 
 export function positiveInt(name: string) {
   return (v: string): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got '${v}'`);
+    return n;
+  };
+}
+
+function nonNegativeInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'`);
     return n;
   };
 }
@@ -42,8 +54,12 @@ interface TrainFlags {
   testSplit?: string;
   imageSize: number;
   batchSize: number;
+  model: 'mini-xception' | 'xception';
+  weights: string;
   epochs?: number;
+  fineTuneEpochs?: number;
   lr: number;
+  fineTuneLr?: number;
   dropout: number;
   flip: boolean;
   seed: number;
@@ -64,9 +80,12 @@ export function resolveTrainConfig(f: TrainFlags): TrainConfig {
     splits: { train: f.trainSplit ?? splits.train, validation: f.valSplit ?? splits.validation, test: f.testSplit ?? splits.test },
     imageSize: f.imageSize,
     batchSize: f.batchSize,
-    model: 'mini-xception',
-    epochs: f.epochs ?? (demo ? DEMO_EPOCHS : RECIPE_EPOCHS),
+    model: f.model,
+    weights: f.weights,
+    epochs: f.epochs ?? (demo ? DEMO : RECIPE).epochs,
     learningRate: f.lr,
+    fineTuneEpochs: f.fineTuneEpochs ?? (demo ? DEMO : RECIPE).fineTuneEpochs,
+    fineTuneLearningRate: f.fineTuneLr ?? (demo ? DEMO : RECIPE).fineTuneLr,
     dropout: f.dropout,
     flip: f.flip,
     seed: f.seed,
@@ -89,8 +108,12 @@ export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStr
     .option('--test-split <split>', 'TFDS split string for the final test (default: train[50%:60%], demo train[90%:])')
     .option('--image-size <px>', 'square input size', positiveInt('--image-size'), 150)
     .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 32)
-    .option('--epochs <n>', `epochs (default: ${RECIPE_EPOCHS}, demo ${DEMO_EPOCHS})`, positiveInt('--epochs'))
-    .option('--lr <rate>', 'Adam learning rate', positiveNumber('--lr'), 1e-3)
+    .addOption(new Option('--model <name>', 'the base convnet').choices(['mini-xception', 'xception']).default('mini-xception'))
+    .option('--weights <w>', "base weights: none (train from scratch), imagenet (Keras' Xception file), or a Keras .h5 path", 'none')
+    .option('--epochs <n>', `epochs of the first phase (default: ${RECIPE.epochs}, demo ${DEMO.epochs})`, positiveInt('--epochs'))
+    .option('--lr <rate>', 'Adam learning rate of the first phase', positiveNumber('--lr'), 1e-3)
+    .option('--fine-tune-epochs <n>', `epochs with the base unfrozen, 0 to skip (default: ${RECIPE.fineTuneEpochs}, demo ${DEMO.fineTuneEpochs})`, nonNegativeInt('--fine-tune-epochs'))
+    .option('--fine-tune-lr <rate>', `Adam learning rate of the fine-tune phase (default: ${RECIPE.fineTuneLr}, demo ${DEMO.fineTuneLr})`, positiveNumber('--fine-tune-lr'))
     .option('--dropout <rate>', 'dropout before the classifier', fraction, 0.2)
     .option('--no-flip', 'turn off random horizontal flips')
     .option('--seed <n>', 'seed for shuffling and augmentation', positiveInt('--seed'), 1337)
@@ -105,7 +128,8 @@ export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStr
 Examples:
   xfer train                                   train on the generated demo set
   xfer train --epochs 2 --demo-per-class 100   a quick smoke run
-  xfer train --data cats_vs_dogs               the Microsoft archive, found in the data folders
+  xfer train --data cats_vs_dogs --model xception --weights imagenet
+                                               the Keras recipe: frozen Xception, then fine-tuning
   xfer train --data ~/photos/flowers            one subfolder of images per class
 `,
     )

@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { pickBackend, type BackendChoice, type BackendName } from '../backend/pick_backend.js';
 import { decodeSplit, type DecodedSplit, type DecodeFailure } from '../data/decoded_split.js';
 import { openDataset, sliceSplit, type SkippedFile } from '../datasets/index.js';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { batchNormInInferenceMode } from '../models/inference_batch_norm.js';
 import { miniXception } from '../models/mini_xception.js';
+import { xception } from '../models/xception.js';
+import { imagenetXceptionWeights } from '../weights/imagenet.js';
+import { assignKerasWeights, readKerasH5 } from '../weights/keras_h5.js';
 import { transferModel } from '../models/transfer_model.js';
 import { RunDir } from '../run/run_dir.js';
 import { saveModel } from '../weights/file_io.js';
@@ -22,9 +27,15 @@ export interface TrainConfig {
   splits: { train: string; validation: string; test: string };
   imageSize: number;
   batchSize: number;
-  model: 'mini-xception';
+  model: 'mini-xception' | 'xception';
+  /** 'none' (train the base from scratch), 'imagenet' (Keras' Xception weights) or a Keras .h5 path. */
+  weights: string;
+  /** Epochs of the first phase (frozen base, or the whole model when not pretrained). */
   epochs: number;
   learningRate: number;
+  /** Epochs of the fine-tune phase (base unfrozen, BatchNorm in inference mode); 0 skips it. */
+  fineTuneEpochs: number;
+  fineTuneLearningRate: number;
   dropout: number;
   flip: boolean;
   seed: number;
@@ -52,6 +63,48 @@ export interface TrainResult {
   skipped: SkippedFile[];
   failures: DecodeFailure[];
   seconds: number;
+}
+
+/** One training phase of the recipe. */
+interface Phase {
+  name: string;
+  epochs: number;
+  learningRate: number;
+  baseTrainable: boolean;
+  /** Pin the base's BatchNorm to its moving statistics from this phase on. */
+  baseBatchNormInference: boolean;
+}
+
+/**
+ * The recipe's two phases. With pretrained weights: the base frozen, then unfrozen at the low
+ * learning rate, its BatchNorm in inference mode throughout. A base trained from scratch (the
+ * demo) is trained whole first, then fine-tuned the same way as a pretrained one.
+ */
+export function phasesFor(config: Pick<TrainConfig, 'epochs' | 'fineTuneEpochs' | 'learningRate' | 'fineTuneLearningRate'>, pretrained: boolean): Phase[] {
+  const phases: Phase[] = [
+    pretrained
+      ? { name: 'frozen', epochs: config.epochs, learningRate: config.learningRate, baseTrainable: false, baseBatchNormInference: true }
+      : { name: 'train', epochs: config.epochs, learningRate: config.learningRate, baseTrainable: true, baseBatchNormInference: false },
+  ];
+  if (config.fineTuneEpochs > 0) {
+    phases.push({ name: 'fine-tune', epochs: config.fineTuneEpochs, learningRate: config.fineTuneLearningRate, baseTrainable: true, baseBatchNormInference: true });
+  }
+  return phases;
+}
+
+async function buildModel(config: TrainConfig, report: RunReporter): Promise<{ model: tfl.LayersModel; base: tfl.LayersModel; pretrained: boolean }> {
+  const inputShape: [number, number, number] = [config.imageSize, config.imageSize, 3];
+  const base = config.model === 'xception' ? xception({ inputShape }) : miniXception({ inputShape });
+  let pretrained = false;
+  if (config.weights !== 'none') {
+    const file = config.weights === 'imagenet' ? await imagenetXceptionWeights() : config.weights;
+    assignKerasWeights(base, await readKerasH5(file), file);
+    report.info?.(`weights: ${file}`);
+    pretrained = true;
+  }
+  // A base trained from scratch needs batch statistics; phasesFor pins them later.
+  const model = transferModel(base, { dropout: config.dropout, baseBatchNorm: pretrained ? 'inference' : 'batch' });
+  return { model, base, pretrained };
 }
 
 /**
@@ -98,24 +151,24 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {})
   const counts = { train: decoded.train.count, validation: decoded.validation.count, test: decoded.test.count };
   report.info?.(`examples: train ${counts.train}, validation ${counts.validation}, test ${counts.test}`);
 
-  const model = transferModel(
-    miniXception({ inputShape: [config.imageSize, config.imageSize, 3] }),
-    // The demo base starts from random weights, so its BatchNorm trains normally.
-    { dropout: config.dropout, baseBatchNorm: 'batch' },
-  );
-  const history = await fit(model, decoded.train, decoded.validation, {
-    phase: 'train',
-    epochs: config.epochs,
-    batchSize: config.batchSize,
-    learningRate: config.learningRate,
-    seed: config.seed,
-    flip: config.flip,
-    accuracyRule: config.accuracyRule,
-    callbacks: [
-      { onEpochEnd: (logs) => run.appendJsonl('metrics.jsonl', logs) },
-      report,
-    ],
-  });
+  const { model, base, pretrained } = await buildModel(config, report);
+  const history: EpochLogs[] = [];
+  for (const phase of phasesFor(config, pretrained)) {
+    base.trainable = phase.baseTrainable;
+    if (phase.baseBatchNormInference) batchNormInInferenceMode(base);
+    history.push(
+      ...(await fit(model, decoded.train, decoded.validation, {
+        phase: phase.name,
+        epochs: phase.epochs,
+        batchSize: config.batchSize,
+        learningRate: phase.learningRate,
+        seed: config.seed + history.length,
+        flip: config.flip,
+        accuracyRule: config.accuracyRule,
+        callbacks: [{ onEpochEnd: (logs) => run.appendJsonl('metrics.jsonl', logs) }, report],
+      })),
+    );
+  }
 
   const test = await evaluate(model, decoded.test, { batchSize: config.batchSize, accuracyRule: config.accuracyRule });
   await saveModel(model, run.path('model'));
