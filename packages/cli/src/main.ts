@@ -1,8 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { dataCommand } from './commands/data.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { plotCommand } from './commands/plot.js';
+import { predictCommand } from './commands/predict.js';
+import { previewCommand } from './commands/preview.js';
 import { summaryCommand } from './commands/summary.js';
 import { trainCommand } from './commands/train.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit_codes.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './exit_codes.js';
 
 /** Runs the xfer CLI with the given arguments and returns the process exit code. */
 export async function main(argv: string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
@@ -14,6 +18,10 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
   program.addCommand(trainCommand(io));
+  program.addCommand(evaluateCommand(io));
+  program.addCommand(predictCommand(io));
+  program.addCommand(previewCommand(io));
+  program.addCommand(plotCommand(io));
   program.addCommand(dataCommand(io));
   program.addCommand(summaryCommand(io));
   const configure = (c: Command): void => {
@@ -31,6 +39,7 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
     }
     const err = e instanceof Error ? e : new Error(String(e));
     io.err.write(`error: ${err.message}\n`);
+    if ((err as { code?: string }).code === 'INTERRUPTED') return EXIT_INTERRUPTED;
     if (verbose && err.stack) io.err.write(`${err.stack}\n`);
     return EXIT_FAILURE;
   }

@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BACKEND_ORDER, trainRecipe, type BackendName, type TrainConfig } from '@xfer/trainer';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { BACKEND_ORDER, Interrupted, trainRecipe, type BackendName, type TrainConfig } from '@xfer/trainer';
 import { progressReporter } from '../progress.js';
 
 /** Split strings for a data source when none are given: the recipe's 40/10/10 for real data. */
@@ -22,7 +24,7 @@ export function positiveInt(name: string) {
   };
 }
 
-function nonNegativeInt(name: string) {
+export function nonNegativeInt(name: string) {
   return (v: string): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'`);
@@ -68,6 +70,8 @@ interface TrainFlags {
   out: string;
   kerasAccuracy: boolean;
   quiet: boolean;
+  earlyStopping?: number;
+  resume?: string;
 }
 
 /** Turns flags into the trainer's configuration, filling per-source defaults. */
@@ -93,6 +97,7 @@ export function resolveTrainConfig(f: TrainFlags): TrainConfig {
     backend: f.backend,
     out: f.out,
     accuracyRule: f.kerasAccuracy ? 'keras' : 'logit0',
+    earlyStoppingPatience: f.earlyStopping,
   };
 }
 
@@ -121,6 +126,8 @@ export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStr
     .addOption(new Option('--backend <name>', 'tfjs backend (default: the fastest that loads)').choices([...BACKEND_ORDER]))
     .option('--out <dir>', 'where run directories are created', 'runs')
     .option('--keras-accuracy', "report accuracy as Keras' BinaryAccuracy does on logits (threshold 0.5, not 0)", false)
+    .option('--early-stopping <patience>', 'end a phase after this many epochs without a better val loss, keeping its best weights', nonNegativeInt('--early-stopping'))
+    .option('--resume <run>', "continue a stopped run from its last checkpoint, with the run's own configuration")
     .option('-q, --quiet', 'print only the final result', false)
     .addHelpText(
       'after',
@@ -134,11 +141,17 @@ Examples:
 `,
     )
     .action(async (flags: TrainFlags) => {
-      const config = resolveTrainConfig(flags);
+      const config = flags.resume
+        ? (JSON.parse(await fs.readFile(path.join(flags.resume, 'config.json'), 'utf8')) as TrainConfig)
+        : resolveTrainConfig(flags);
       const live = Boolean(io.out.isTTY) && !process.env.CI;
       const report = progressReporter({ quiet: flags.quiet, live, out: io.out, err: io.err });
       if (!flags.quiet) io.out.write(`configuration: ${JSON.stringify(config)}\n`);
-      const r = await trainRecipe(config, report);
+      // Ctrl-C stops at the next batch; the last completed epoch is already checkpointed.
+      const stop = new AbortController();
+      const onSigint = () => stop.abort(new Interrupted('SIGINT'));
+      process.once('SIGINT', onSigint);
+      const r = await trainRecipe(config, report, { resume: flags.resume, signal: stop.signal }).finally(() => process.off('SIGINT', onSigint));
       io.out.write(
         `test accuracy ${(r.test.accuracy * 100).toFixed(2)}% (${r.test.count} images), loss ${r.test.loss.toFixed(4)}` +
           ` - backend ${r.backend.name} - ${r.seconds.toFixed(1)}s - run ${r.runDir}\n`,

@@ -21,6 +21,11 @@ export class RunDir {
     }
   }
 
+  /** An existing run directory (to resume it). */
+  static open(dir: string): RunDir {
+    return new RunDir(path.resolve(dir));
+  }
+
   path(name: string): string {
     return path.join(this.dir, name);
   }

@@ -26,13 +26,18 @@ export interface BatchLogs {
 
 /** Keras-style hooks on the training loop. Every method is optional. */
 export interface Callback {
+  /** Set by a callback (as Keras' model.stop_training) to end training after this epoch. */
+  stopTraining?: boolean;
+  onTrainEnd?(history: EpochLogs[]): void | Promise<void>;
   onPhaseBegin?(phase: string, info: { epochs: number; learningRate: number; trainableParams: number }): void | Promise<void>;
   onBatchEnd?(logs: BatchLogs): void | Promise<void>;
   onEpochEnd?(logs: EpochLogs): void | Promise<void>;
 }
 
 /** Calls every callback's hook in order. */
-export async function notify<K extends keyof Callback>(
+type Hook = 'onPhaseBegin' | 'onBatchEnd' | 'onEpochEnd' | 'onTrainEnd';
+
+export async function notify<K extends Hook>(
   callbacks: readonly Callback[],
   hook: K,
   ...args: Parameters<NonNullable<Callback[K]>>

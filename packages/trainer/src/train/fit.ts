@@ -16,6 +16,12 @@ export interface FitOptions {
   flip: boolean;
   accuracyRule?: AccuracyRule;
   callbacks?: Callback[];
+  /** The optimizer to step; by default a fresh Adam with Keras' defaults at `learningRate`. */
+  optimizer?: tf.Optimizer;
+  /** Epochs of this phase already done (Keras' initial_epoch): training resumes after them. */
+  initialEpoch?: number;
+  /** Aborting stops training at the next batch boundary; fit then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** Counts the scalar parameters of the model's trainable weights. */
@@ -35,12 +41,12 @@ export async function fit(
 ): Promise<EpochLogs[]> {
   const callbacks = o.callbacks ?? [];
   const rule = o.accuracyRule ?? 'logit0';
-  const optimizer = tf.train.adam(o.learningRate, 0.9, 0.999, 1e-7);
+  const optimizer = o.optimizer ?? tf.train.adam(o.learningRate, 0.9, 0.999, 1e-7);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   await notify(callbacks, 'onPhaseBegin', o.phase, { epochs: o.epochs, learningRate: o.learningRate, trainableParams: trainableParams(model) });
   const history: EpochLogs[] = [];
   const batchCount = Math.ceil(train.count / o.batchSize);
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+  for (let epoch = (o.initialEpoch ?? 0) + 1; epoch <= o.epochs; epoch++) {
     const started = performance.now();
     let lossSum = 0;
     let correct = 0;
@@ -48,6 +54,12 @@ export async function fit(
     let index = 0;
     const epochSeed = o.seed * 1009 + epoch;
     for (const b of batches(train, { batchSize: o.batchSize, shuffleSeed: epochSeed, flipSeed: o.flip ? epochSeed + 7 : undefined })) {
+      // A macrotask turn per batch lets signal handlers (Ctrl-C) and progress output run.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (o.signal?.aborted) {
+        tf.dispose([b.x, b.y]);
+        throw o.signal.reason;
+      }
       let right: tf.Scalar | undefined;
       const { value, grads } = tf.variableGrads(() => {
         const logits = model.apply(b.x, { training: true }) as tf.Tensor;
@@ -77,7 +89,9 @@ export async function fit(
     };
     history.push(logs);
     await notify(callbacks, 'onEpochEnd', logs);
+    if (callbacks.some((c) => c.stopTraining)) break;
   }
-  optimizer.dispose();
+  await notify(callbacks, 'onTrainEnd', history);
+  if (!o.optimizer) optimizer.dispose();
   return history;
 }

@@ -10,8 +10,10 @@ import { imagenetXceptionWeights } from '../weights/imagenet.js';
 import { assignKerasWeights, readKerasH5 } from '../weights/keras_h5.js';
 import { transferModel } from '../models/transfer_model.js';
 import { RunDir } from '../run/run_dir.js';
-import { saveModel } from '../weights/file_io.js';
+import { loadModel, saveModel } from '../weights/file_io.js';
 import type { Callback, EpochLogs } from './callbacks.js';
+import { readCheckpoint, restoreOptimizer, saveCheckpoint } from './checkpoint.js';
+import { EarlyStopping } from './early_stopping.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { fit, trainableParams } from './fit.js';
 import type { AccuracyRule } from './metrics.js';
@@ -43,6 +45,8 @@ export interface TrainConfig {
   backend?: BackendName;
   /** Directory under which the run directory is created. */
   out: string;
+  /** Stop a phase when validation loss stops improving for this many epochs, restoring its best weights. */
+  earlyStoppingPatience?: number;
   accuracyRule: AccuracyRule;
 }
 
@@ -63,6 +67,19 @@ export interface TrainResult {
   skipped: SkippedFile[];
   failures: DecodeFailure[];
   seconds: number;
+}
+
+/** How a run is driven from outside: resuming a run directory, and stopping it. */
+export interface RunControl {
+  /** A run directory with a checkpoint: training continues after its last completed epoch. */
+  resume?: string;
+  /** Aborting stops training at the next batch; the last completed epoch stays checkpointed. */
+  signal?: AbortSignal;
+}
+
+/** Training was stopped through RunControl.signal; the run can be resumed. */
+export class Interrupted extends Error {
+  readonly code = 'INTERRUPTED';
 }
 
 /** One training phase of the recipe. */
@@ -112,14 +129,16 @@ async function buildModel(config: TrainConfig, report: RunReporter): Promise<{ m
  * validation every epoch, test evaluation, and the run directory (model/, metrics.jsonl,
  * summary.txt, errors.jsonl, config.json).
  */
-export async function trainRecipe(config: TrainConfig, report: RunReporter = {}): Promise<TrainResult> {
+export async function trainRecipe(config: TrainConfig, report: RunReporter = {}, control: RunControl = {}): Promise<TrainResult> {
   const started = performance.now();
   const backend = await pickBackend(config.backend);
   report.info?.(`backend: ${backend.name} (${backend.reason})`);
 
-  const run = await RunDir.create(config.out);
-  await run.writeJson('config.json', config);
-  report.info?.(`run directory: ${run.dir}`);
+  const run = control.resume ? RunDir.open(control.resume) : await RunDir.create(config.out);
+  const checkpoint = control.resume ? await readCheckpoint(run.dir) : null;
+  if (control.resume && !checkpoint) throw new Error(`${run.dir}: no checkpoint to resume from (checkpoint.json is missing)`);
+  if (!control.resume) await run.writeJson('config.json', config);
+  report.info?.(`run directory: ${run.dir}${checkpoint ? ` (resuming after epoch ${checkpoint.state.epoch} of phase ${checkpoint.state.phase + 1})` : ''}`);
 
   const { examples, classNames, skipped } = await openDataset(config.data, {
     demo: config.demo,
@@ -152,22 +171,58 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {})
   report.info?.(`examples: train ${counts.train}, validation ${counts.validation}, test ${counts.test}`);
 
   const { model, base, pretrained } = await buildModel(config, report);
-  const history: EpochLogs[] = [];
-  for (const phase of phasesFor(config, pretrained)) {
+  const history: EpochLogs[] = checkpoint ? [...checkpoint.state.history] : [];
+  if (checkpoint) {
+    const saved = await loadModel(checkpoint.dir);
+    model.setWeights(saved.getWeights());
+    saved.dispose();
+    // metrics.jsonl is rewritten from the checkpoint, so an epoch logged after the last
+    // checkpoint by the killed process is not counted twice.
+    await run.writeText('metrics.jsonl', history.map((h) => JSON.stringify(h) + '\n').join(''));
+  }
+  const phases = phasesFor(config, pretrained);
+  for (const [index, phase] of phases.entries()) {
+    if (checkpoint && index < checkpoint.state.phase) continue;
+    const initialEpoch = checkpoint && index === checkpoint.state.phase ? checkpoint.state.epoch : 0;
     base.trainable = phase.baseTrainable;
     if (phase.baseBatchNormInference) batchNormInInferenceMode(base);
-    history.push(
-      ...(await fit(model, decoded.train, decoded.validation, {
+    const optimizer = tf.train.adam(phase.learningRate, 0.9, 0.999, 1e-7);
+    if (initialEpoch > 0) await restoreOptimizer(checkpoint!.dir, optimizer);
+    const callbacks: Callback[] = [
+      {
+        onEpochEnd: async (logs) => {
+          history.push(logs);
+          await saveCheckpoint(run.dir, model, optimizer, { phase: index, epoch: logs.epoch, history });
+          await run.appendJsonl('metrics.jsonl', logs);
+        },
+      },
+      report,
+    ];
+    if (config.earlyStoppingPatience !== undefined) {
+      callbacks.push(new EarlyStopping(model, { monitor: 'valLoss', patience: config.earlyStoppingPatience, restoreBestWeights: true }));
+    }
+    try {
+      await fit(model, decoded.train, decoded.validation, {
         phase: phase.name,
         epochs: phase.epochs,
+        initialEpoch,
         batchSize: config.batchSize,
         learningRate: phase.learningRate,
-        seed: config.seed + history.length,
+        optimizer,
+        seed: config.seed + index * 100_003,
         flip: config.flip,
         accuracyRule: config.accuracyRule,
-        callbacks: [{ onEpochEnd: (logs) => run.appendJsonl('metrics.jsonl', logs) }, report],
-      })),
-    );
+        callbacks,
+        signal: control.signal,
+      });
+    } catch (e) {
+      if (control.signal?.aborted) {
+        throw new Interrupted(`interrupted; the last completed epoch is checkpointed. Resume with: xfer train --resume ${run.dir}`);
+      }
+      throw e;
+    } finally {
+      optimizer.dispose();
+    }
   }
 
   const test = await evaluate(model, decoded.test, { batchSize: config.batchSize, accuracyRule: config.accuracyRule });

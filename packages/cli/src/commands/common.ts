@@ -1,0 +1,27 @@
+import { Option } from 'commander';
+import { BACKEND_ORDER } from '@xfer/trainer';
+
+/** Where a command writes: results on out, warnings and errors on err. */
+export type Io = { out: NodeJS.WriteStream; err: NodeJS.WriteStream };
+
+/** The training split `xfer train` uses by default for a source (keep in step with train.ts). */
+export function defaultTrainSplit(data: string): string {
+  return data === 'demo' ? 'train[:80%]' : 'train[:40%]';
+}
+
+export function backendOption(): Option {
+  return new Option('--backend <name>', 'tfjs backend (default: the fastest that loads)').choices([...BACKEND_ORDER]);
+}
+
+/** A percentage with two decimals, as the train command prints accuracy. */
+export function pct(x: number): string {
+  return Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : 'n/a';
+}
+
+/** The confusion matrix as text: rows are the actual classes, columns the predicted ones. */
+export function confusionText(classNames: readonly string[], confusion: readonly (readonly number[])[]): string {
+  const w = Math.max(6, ...classNames.map((c) => c.length), ...confusion.flat().map((n) => String(n).length)) + 1;
+  const head = ' '.repeat(w + 2) + classNames.map((c) => c.padStart(w)).join('');
+  const rows = confusion.map((row, i) => `  ${classNames[i]!.padEnd(w)}${row.map((n) => String(n).padStart(w)).join('')}`);
+  return `confusion (rows actual, columns predicted):\n${head}\n${rows.join('\n')}\n`;
+}
