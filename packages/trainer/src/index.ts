@@ -17,6 +17,7 @@ export type { AccuracyRule } from './train/metrics.js';
 export { Interrupted, phasesFor, trainRecipe, type RunControl, type RunReporter, type TrainConfig, type TrainResult } from './train/recipe.js';
 export { readCheckpoint, restoreOptimizer, saveCheckpoint, type TrainingState } from './train/checkpoint.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './train/early_stopping.js';
+export { fitFrozenOnFeatures, type FeatureCacheOptions } from './train/feature_cache.js';
 export { locateSavedModel, loadSavedModel, type Preprocessing, type SavedModel, type SavedModelLocation } from './predict/saved_model.js';
 export { isPredictFailure, listImageFiles, PREDICT_EXTENSIONS, predictImages, probabilitiesFromLogits, type Prediction, type PredictFailure, type PredictOptions, type PredictResult } from './predict/predict.js';
 export { evaluateSavedModel, type EvaluateSavedOptions, type SavedEvaluation } from './predict/evaluate_saved.js';

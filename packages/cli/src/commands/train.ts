@@ -72,6 +72,7 @@ interface TrainFlags {
   quiet: boolean;
   earlyStopping?: number;
   resume?: string;
+  featureCache?: number;
 }
 
 /** Turns flags into the trainer's configuration, filling per-source defaults. */
@@ -98,6 +99,7 @@ export function resolveTrainConfig(f: TrainFlags): TrainConfig {
     out: f.out,
     accuracyRule: f.kerasAccuracy ? 'keras' : 'logit0',
     earlyStoppingPatience: f.earlyStopping,
+    featureCacheViews: f.featureCache ?? 0,
   };
 }
 
@@ -126,6 +128,7 @@ export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStr
     .addOption(new Option('--backend <name>', 'tfjs backend (default: the fastest that loads)').choices([...BACKEND_ORDER]))
     .option('--out <dir>', 'where run directories are created', 'runs')
     .option('--keras-accuracy', "report accuracy as Keras' BinaryAccuracy does on logits (threshold 0.5, not 0)", false)
+    .option('--feature-cache <views>', 'train the frozen phase on cached base features, with this many augmented views per image', nonNegativeInt('--feature-cache'))
     .option('--early-stopping <patience>', 'end a phase after this many epochs without a better val loss, keeping its best weights', nonNegativeInt('--early-stopping'))
     .option('--resume <run>', "continue a stopped run from its last checkpoint, with the run's own configuration")
     .option('-q, --quiet', 'print only the final result', false)

@@ -14,6 +14,7 @@ import { loadModel, saveModel } from '../weights/file_io.js';
 import type { Callback, EpochLogs } from './callbacks.js';
 import { readCheckpoint, restoreOptimizer, saveCheckpoint } from './checkpoint.js';
 import { EarlyStopping } from './early_stopping.js';
+import { fitFrozenOnFeatures } from './feature_cache.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { fit, trainableParams } from './fit.js';
 import type { AccuracyRule } from './metrics.js';
@@ -45,6 +46,11 @@ export interface TrainConfig {
   backend?: BackendName;
   /** Directory under which the run directory is created. */
   out: string;
+  /**
+   * Train the frozen phase on cached base features, with this many augmented views per image
+   * (0: the plain loop). Only a pretrained (frozen) base has such a phase.
+   */
+  featureCacheViews?: number;
   /** Stop a phase when validation loss stops improving for this many epochs, restoring its best weights. */
   earlyStoppingPatience?: number;
   accuracyRule: AccuracyRule;
@@ -201,7 +207,23 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
     if (config.earlyStoppingPatience !== undefined) {
       callbacks.push(new EarlyStopping(model, { monitor: 'valLoss', patience: config.earlyStoppingPatience, restoreBestWeights: true }));
     }
+    const common = {
+      phase: phase.name,
+      epochs: phase.epochs,
+      initialEpoch,
+      batchSize: config.batchSize,
+      learningRate: phase.learningRate,
+      optimizer,
+      seed: config.seed + index * 100_003,
+      flip: config.flip,
+      accuracyRule: config.accuracyRule,
+      callbacks,
+    };
     try {
+      if (phase.name === 'frozen' && (config.featureCacheViews ?? 0) > 0) {
+        await fitFrozenOnFeatures(model, base, decoded.train, decoded.validation, { ...common, views: config.featureCacheViews! });
+        continue;
+      }
       await fit(model, decoded.train, decoded.validation, {
         phase: phase.name,
         epochs: phase.epochs,
