@@ -36,6 +36,7 @@ Examples:
     .action(async (given: string, o: EvaluateFlags) => {
       const backend = await pickBackend(o.backend);
       const saved = await loadSavedModel(given);
+      const live = Boolean(io.err.isTTY) && !process.env.CI && !o.json;
       try {
         const r = await evaluateSavedModel(saved, {
           data: o.data,
@@ -44,7 +45,9 @@ Examples:
           threads: o.threads,
           accuracyRule: o.kerasAccuracy ? 'keras' : undefined,
           onInfo: o.json ? undefined : (line) => io.err.write(`${line}\n`),
+          onProgress: live ? (done, total) => io.err.write(`\r\x1b[2Kdecoding: ${done}/${total}`) : undefined,
         });
+        if (live) io.err.write('\r\x1b[2K');
         if (o.json) {
           const result = {
             model: saved.modelDir,

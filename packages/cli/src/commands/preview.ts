@@ -45,7 +45,7 @@ async function samplesContent(o: PreviewFlags, split: string, io: Io): Promise<P
 
 export function previewCommand(io: Io): Command {
   return new Command('preview')
-    .description('draw 9 examples of a split in a 3x3 grid, each titled with its class, as the native decoder feeds them to training')
+    .description('draw the first 9 examples of a split in a 3x3 grid, titled with their classes, as the native decoder outputs them')
     .option('--data <source>', 'demo, cats_vs_dogs, a .zip, or a folder', 'demo')
     .option('--split <split>', 'TFDS split string (default: the training split, train[:40%], demo train[:80%])')
     .option('--out <file>', 'the PNG to write; a JSON sidecar listing each tile goes next to it', 'preview.png')
