@@ -22,6 +22,9 @@ for lib in "$asan" "$ubsan"; do
 done
 
 export XFER_NATIVE_BUILD_DIR=build-asan
+# Tests that measure the process's memory (RSS) skip themselves: ASan's shadow
+# memory and allocator quarantine change it.
+export XFER_SANITIZED=1
 # protect_shadow_gap=0: the CUDA driver maps memory where ASan's shadow gap
 # would be; harmless without a GPU.
 export ASAN_OPTIONS="detect_leaks=0:protect_shadow_gap=0:abort_on_error=1"

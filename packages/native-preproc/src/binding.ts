@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import type { RawSource, ValidatedLoaderConfig } from './options.js';
+
 /** The package root: one level above both `src/` (tests) and `dist/` (built). */
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -28,12 +30,44 @@ export interface RawInfo {
   threads: number;
   libjpegTurbo: string;
   libspng: string;
+  zlib: string;
   cuda: {
     built: boolean;
     available: boolean;
     devices: Array<{ name: string; computeCapability: string; memoryBytes: number }>;
     reason?: string;
   };
+}
+
+/** What the native loader's next() resolves to. */
+export type RawNextResult =
+  | { kind: 'batch'; slot: number; count: number; sequence: number; labels: Int32Array; indices: Int32Array }
+  | { kind: 'end' | 'superseded' | 'closed' }
+  | { kind: 'error'; index: number; code: string; message: string }
+  | { kind: 'fatal' | 'stuck'; message: string };
+
+export interface RawLoaderStats {
+  images: number;
+  decoded: number;
+  perStageMs: { read: number; decode: number; resize: number; augment: number; wait: number };
+  imagesPerSec: number;
+  cachedImages: number;
+  cacheBytes: number;
+  cacheReused: boolean;
+  skipped: Array<{ index: number; code: string; message: string }>;
+  ring: { slots: number; free: number; held: number; slotBytes: number; memory: string };
+  threads: number;
+}
+
+/** The native half of a Loader (native/binding/loader_wrap.cc). */
+export interface NativeLoaderHandle {
+  startEpoch(epoch: number): number;
+  next(generation: number): Promise<RawNextResult>;
+  release(slot: number): boolean;
+  slotBuffer(slot: number): ArrayBuffer;
+  stats(): RawLoaderStats;
+  length(): { known: boolean; batches: number; good: number; failed: number };
+  close(): Promise<void>;
 }
 
 /**
@@ -43,9 +77,9 @@ export interface RawInfo {
  */
 export interface NativeBinding {
   info(): RawInfo;
-  decode(source: string | Uint8Array, maxPixels: number): Promise<RawDecodeResult>;
+  decode(source: RawSource, maxPixels: number): Promise<RawDecodeResult>;
   decodeResizeBatch(
-    sources: ReadonlyArray<string | Uint8Array>,
+    sources: ReadonlyArray<RawSource>,
     width: number,
     height: number,
     exact: boolean,
@@ -53,6 +87,38 @@ export interface NativeBinding {
     threads: number,
     maxPixels: number,
   ): Promise<RawBatchResult>;
+  augment(
+    pixels: Uint8Array,
+    width: number,
+    height: number,
+    flipHorizontal: boolean,
+    flipVertical: boolean,
+    angle: number,
+    fill: number,
+    fillValue: number,
+    interpolation: number,
+    scale: number,
+    offset: number,
+    float32: boolean,
+  ): Promise<ArrayBuffer>;
+  augmentParams(
+    seed: number,
+    epoch: number,
+    index: number,
+    flipHorizontal: boolean,
+    flipVertical: boolean,
+    rotation: number,
+  ): { flipHorizontal: boolean; flipVertical: boolean; angle: number };
+  epochOrder(n: number, shuffle: boolean, seed: number, epoch: number): Uint32Array;
+  benchDecodeOnly(
+    sources: ReadonlyArray<RawSource>,
+    width: number,
+    height: number,
+    exact: boolean,
+    threads: number,
+    maxPixels: number,
+  ): Promise<{ ms: number; images: number; failures: number; decodedPixels: number }>;
+  NativeLoader: new (config: ValidatedLoaderConfig) => NativeLoaderHandle;
 }
 
 /**

@@ -9,9 +9,14 @@ import { join } from 'node:path';
 
 import { loadBinding, packageRoot } from './binding.js';
 import { DecodeError, toDecodeErrorCode, type DecodeErrorCode } from './errors.js';
-import { validateBatchOptions, validateMaxPixels, validateSource } from './options.js';
+import type { Image } from './image.js';
+import { sourceName, validateBatchOptions, validateMaxPixels, validateSource, type Source } from './options.js';
 
 export { DecodeError, type DecodeErrorCode } from './errors.js';
+export type { FloatImage, Image } from './image.js';
+export type { ByteRange, FillMode, FlipMode, Interpolation, Normalize, Source } from './options.js';
+export { augment, augmentParams, epochOrder, type AugmentDraw, type AugmentOptions, type RandomAugment } from './augment.js';
+export { Loader, benchDecodeOnly, type Batch, type LoaderOptions, type LoaderStats, type SkippedSource } from './loader.js';
 
 /** CUDA support: whether it was compiled in and whether a device can be used now. */
 export interface CudaInfo {
@@ -34,15 +39,13 @@ export interface NativeInfo {
   threads: number;
   /** Codec library versions (libjpeg-turbo as found at build time, libspng at run time). */
   codecs: { libjpegTurbo: string; libspng: string };
+  /**
+   * The zlib that inflates deflated byte ranges, at run time. Inside Node this
+   * is Node's bundled zlib (the process exports it and the addon binds to it),
+   * which may differ from the zlib1g-dev version the addon was built against.
+   */
+  zlib: string;
   cuda: CudaInfo;
-}
-
-/** A decoded image: packed RGB, row-major, 3 bytes per pixel. */
-export interface Image {
-  data: Uint8Array;
-  width: number;
-  height: number;
-  channels: 3;
 }
 
 /** Options of {@link decodeResizeBatch}. */
@@ -66,7 +69,7 @@ export interface ResizeBatchOptions {
 export interface BatchFailure {
   /** Position in the `sources` array (and slot in `data`). */
   index: number;
-  /** The file path, or `<buffer #i>` for in-memory bytes. */
+  /** The file path, `<buffer #i>` for in-memory bytes, or a byte range's name. */
   source: string;
   code: DecodeErrorCode;
   /** Names the source and the reason. */
@@ -98,11 +101,6 @@ function version(): string {
   return packageVersion;
 }
 
-function sourceName(source: string | Uint8Array, index?: number): string {
-  if (typeof source === 'string') return source;
-  return index === undefined ? '<buffer>' : `<buffer #${index}>`;
-}
-
 /** Describes the addon build and this machine: SIMD, threads, codec versions, CUDA. */
 export function info(): NativeInfo {
   const raw = loadBinding().info();
@@ -111,6 +109,7 @@ export function info(): NativeInfo {
     simd: raw.simd,
     threads: raw.threads,
     codecs: { libjpegTurbo: raw.libjpegTurbo, libspng: raw.libspng },
+    zlib: raw.zlib,
     cuda: {
       built: raw.cuda.built,
       available: raw.cuda.available,
@@ -124,15 +123,15 @@ export function info(): NativeInfo {
  * Full-scale decode of one image to RGB (for previews and parity tests;
  * training uses decodeResizeBatch). Rejects with DecodeError.
  *
- * @param source - a file path (read off the JS thread) or the encoded bytes.
+ * @param source - a file path (read off the JS thread), the encoded bytes, or a byte range of a file.
  * @param options.maxPixels - refuse images whose header declares more pixels (default 100e6).
  */
-export async function decode(source: string | Uint8Array, options?: { maxPixels?: number }): Promise<Image> {
+export async function decode(source: Source, options?: { maxPixels?: number }): Promise<Image> {
   const checked = validateSource(source, 'source');
   const maxPixels = validateMaxPixels(options?.maxPixels);
   const raw = await loadBinding().decode(checked, maxPixels);
   if (raw.code !== undefined) {
-    throw new DecodeError(toDecodeErrorCode(raw.code), sourceName(checked), raw.message);
+    throw new DecodeError(toDecodeErrorCode(raw.code), sourceName(source), raw.message);
   }
   return { data: new Uint8Array(raw.data), width: raw.width, height: raw.height, channels: 3 };
 }
@@ -141,8 +140,9 @@ export async function decode(source: string | Uint8Array, options?: { maxPixels?
  * Decodes and resizes a whole batch in native worker threads: one native call
  * per batch. Never rejects for a bad image: those are reported in `failures`.
  * Rejects only for invalid options. Sources are file paths (read in the worker
- * threads) or in-memory bytes (named `<buffer #i>` in failures); do not
- * transfer or detach those bytes until the promise settles.
+ * threads), in-memory bytes (named `<buffer #i>` in failures; do not transfer
+ * or detach them until the promise settles) or byte ranges of a file (zip
+ * entries, inflated in the worker threads when deflated).
  *
  * The resize is bilinear with half-pixel centres and no antialiasing (TF2
  * `tf.image.resize`). In 'fast' mode a JPEG is first decoded at the smallest
@@ -150,11 +150,11 @@ export async function decode(source: string | Uint8Array, options?: { maxPixels?
  * box-filtered, not aliased, image and differ slightly from 'exact'.
  */
 export async function decodeResizeBatch(
-  sources: ReadonlyArray<string | Uint8Array>,
+  sources: ReadonlyArray<Source>,
   options: ResizeBatchOptions,
 ): Promise<ResizedBatch> {
   if (!Array.isArray(sources)) {
-    throw new TypeError('sources must be an array of file paths and/or Uint8Arrays');
+    throw new TypeError('sources must be an array of file paths, Uint8Arrays and/or byte ranges');
   }
   const list = sources.map((s, i) => validateSource(s, `sources[${i}]`));
   const binding = loadBinding();
@@ -164,7 +164,7 @@ export async function decodeResizeBatch(
 
   const data = o.float32 ? new Float32Array(raw.data) : new Uint8Array(raw.data);
   const failures = raw.failures.map((f): BatchFailure => {
-    const source = sourceName(list[f.index] ?? '', f.index);
+    const source = sourceName(sources[f.index] ?? '', f.index);
     return { index: f.index, source, code: toDecodeErrorCode(f.code), message: `${source}: ${f.message}` };
   });
   return { data, count: list.length, width: o.width, height: o.height, ok: raw.ok, failures, warnings: raw.warnings };

@@ -1,9 +1,11 @@
 // The xfer engine (@xfer/native-preproc), the reference of the ratio column.
 //
 // Each kind of measurement is one case factory in CASES: (engine, threads) -> Case. To add a row
-// (cold epoch with augmentation, cached epoch, decode-only limit, float32 batches from the Loader)
-// write one more factory next to fastBatches and list it in CASES; timing, warm-up, output
-// verification and the table come for free.
+// write one more factory and list it in CASES; timing, warm-up, output verification and the table
+// come for free. A case may prepare untimed state (setup), hand back raw results that are turned
+// into the checked uint8 outputs after timing (finish), and clean up (teardown).
+// Rows: decodeResizeBatch (the baseline), the training Loader's cold and cached epochs
+// (flip + rotation + normalize to float32), and decode only, the limit the others are measured against.
 import { checkOutputs, splitBatch } from '../lib/check.mjs';
 import { makeRow, errorRow, reason } from '../lib/row.mjs';
 import { timeRuns } from '../lib/timing.mjs';
@@ -13,7 +15,13 @@ import { timeRuns } from '../lib/timing.mjs';
  * @property {string} setting
  * @property {boolean} [baseline]  true for the row other peers are compared with
  * @property {number} [limit]      fewer images than the corpus (for slow cases)
- * @property {(images: Uint8Array[]) => Promise<Uint8Array[]>} run  one 150x150x3 uint8 view per image
+ * @property {string} [note]       shown next to the setting
+ * @property {(images: Uint8Array[]) => Promise<any>} run  timed; returns one 150x150x3 uint8 view per image,
+ *   or whatever `finish` turns into them
+ * @property {(images: Uint8Array[]) => Promise<void>} [setup]  untimed, before the warm-up
+ * @property {(raw: any) => Uint8Array[] | null} [finish]  untimed, after the last pass: the uint8 outputs to
+ *   check, or null for a row that produces no pixels (decode only)
+ * @property {() => Promise<void>} [teardown]
  */
 
 /**
@@ -42,8 +50,99 @@ const fastBatches = (batch) => (engine, threads) => ({
   },
 });
 
+// ---- the training Loader (Keras recipe: RandomFlip horizontal, RandomRotation 0.1, Rescaling 1/127.5 - 1)
+
+const RECIPE = {
+  size: [150, 150],
+  mode: 'fast',
+  batchSize: 32,
+  shuffle: true,
+  seed: 1,
+  augment: { flip: 'horizontal', rotation: 0.1 },
+  normalize: { scale: 1 / 127.5, offset: -1 },
+  dtype: 'float32',
+};
+
+/**
+ * One epoch (or its first `count` images). Each batch is copied once, as tf.tensor4d(b.data) would
+ * copy it, and released; the copies go back into source order so the output check sees image i as i.
+ * @returns {Promise<{ batches: Float32Array[], indices: Int32Array[], count: number }>}
+ */
+async function runEpoch(loader, epoch, count) {
+  const batches = [];
+  const indices = [];
+  let seen = 0;
+  for await (const b of loader.epoch(epoch)) {
+    batches.push(b.data.slice());
+    indices.push(b.indices);
+    seen += b.size;
+    b.release();
+    if (seen >= count) break;
+  }
+  return { batches, indices, count };
+}
+
+/** Untimed: back from normalized float32 to 150x150x3 uint8 per image, in source order. */
+function denormalize({ batches, indices, count }) {
+  /** @type {Uint8Array[]} */
+  const out = new Array(count);
+  const n = 150 * 150 * 3;
+  batches.forEach((data, k) => {
+    indices[k].forEach((index, j) => {
+      if (index >= count) return;
+      const u8 = new Uint8ClampedArray(n);
+      for (let i = 0; i < n; i++) u8[i] = (data[j * n + i] + 1) * 127.5;
+      out[index] = new Uint8Array(u8.buffer);
+    });
+  });
+  return out.filter(Boolean);
+}
+
+/** A fresh Loader per pass: every image is read, decoded, resized, cached, then augmented. */
+const coldEpoch = (engine, threads) => ({
+  setting: 'Loader cold epoch: decode+resize+flip/rot 0.1+normalize f32, batch 32',
+  note: 'fresh memory-cached Loader per pass',
+  async run(images) {
+    const loader = new engine.Loader({ ...RECIPE, sources: images, labels: new Int32Array(images.length), threads });
+    try {
+      return await runEpoch(loader, 0, images.length);
+    } finally {
+      await loader.close();
+    }
+  },
+  finish: denormalize,
+});
+
+/** Epochs 2+ of one Loader: only the fused flip/rotate/normalize pass from the uint8 cache. */
+const cachedEpoch = (engine, threads) => {
+  let loader;
+  let epoch = 1;
+  return {
+    setting: 'Loader cached epoch (2nd+): flip/rot 0.1+normalize f32 from the cache, batch 32',
+    async setup(images) {
+      loader = new engine.Loader({ ...RECIPE, sources: images, labels: new Int32Array(images.length), threads });
+      await runEpoch(loader, 0, images.length); // fills the cache, untimed
+    },
+    run: (images) => runEpoch(loader, epoch++, images.length),
+    finish: denormalize,
+    teardown: () => loader?.close(),
+  };
+};
+
+/** The limit: read + DCT-scaled decode of every image, nothing else (benchDecodeOnly). */
+const decodeOnly = (engine, threads) => ({
+  setting: 'decode only (limit): DCT-scaled for 150x150, no resize',
+  note: 'no pixels out, not output-checked',
+  async run(images) {
+    const r = await engine.benchDecodeOnly(images, { size: [150, 150], mode: 'fast', threads });
+    if (r.images !== images.length) throw new Error(`${r.failures} of ${images.length} images failed to decode`);
+    return null;
+  },
+  finish: () => null,
+});
+
 /** @type {Array<(engine: any, threads: number) => Case>} */
-const CASES = [fastBatches(64), fastBatches(256)];
+const CASES = [fastBatches(64), fastBatches(256), coldEpoch, cachedEpoch, decodeOnly];
 
 /** @param {import('../lib/peer.mjs').PeerContext} ctx @returns {Promise<import('../lib/peer.mjs').PeerResult>} */
 export async function measure(ctx) {
@@ -61,11 +160,15 @@ export async function measure(ctx) {
       const images = ctx.corpus.buffers.slice(0, c.limit ?? Infinity);
       ctx.log(`xfer: ${c.setting}, threads ${threads}`);
       try {
+        await c.setup?.(images);
         const { seconds, outputs } = await timeRuns(c.run, images, ctx.options.repeat);
+        const pixels = c.finish ? c.finish(outputs) : outputs;
         rows.push(makeRow({ peer: 'xfer', setting: c.setting, threads, images: images.length, seconds,
-          check: checkOutputs(outputs, images.length), baseline: c.baseline }));
+          check: pixels ? checkOutputs(pixels, images.length) : undefined, baseline: c.baseline, note: c.note }));
       } catch (e) {
         rows.push(errorRow('xfer', `${c.setting}: ${reason(e)}`, threads));
+      } finally {
+        await c.teardown?.();
       }
     }
   }

@@ -8,6 +8,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, xfer::Info, "info"));
   exports.Set("decode", Napi::Function::New(env, xfer::Decode, "decode"));
   exports.Set("decodeResizeBatch", Napi::Function::New(env, xfer::DecodeResizeBatch, "decodeResizeBatch"));
+  exports.Set("augment", Napi::Function::New(env, xfer::Augment, "augment"));
+  exports.Set("augmentParams", Napi::Function::New(env, xfer::AugmentParams, "augmentParams"));
+  exports.Set("epochOrder", Napi::Function::New(env, xfer::EpochOrderJs, "epochOrder"));
+  exports.Set("benchDecodeOnly", Napi::Function::New(env, xfer::BenchDecodeOnly, "benchDecodeOnly"));
+  exports.Set("NativeLoader", xfer::DefineLoader(env));
   return exports;
 }
 

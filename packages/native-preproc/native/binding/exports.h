@@ -1,22 +1,42 @@
 // The functions the addon exports. Each takes plain, already-validated values
 // from src/binding.ts (the TS layer owns defaults and validation, as in
 // sharp); the C++ side re-checks only what it needs to stay memory-safe.
+// A source is a path string, a Uint8Array or a byte range
+// { path, offset, length, deflated, size }.
 #pragma once
 
 #include <napi.h>
 
 namespace xfer {
 
-// info(): { simd, threads, libjpegTurbo, libspng, cuda: {...} }
+// info(): { simd, threads, libjpegTurbo, libspng, zlib, cuda: {...} }
 Napi::Value Info(const Napi::CallbackInfo& info);
 
-// decode(source: string | Uint8Array, maxPixels: number)
+// decode(source, maxPixels)
 //   -> Promise<{ data: ArrayBuffer, width, height, warnings } | { code, message }>
 Napi::Value Decode(const Napi::CallbackInfo& info);
 
-// decodeResizeBatch(sources: (string | Uint8Array)[], width, height, exact: boolean,
-//                   float32: boolean, threads, maxPixels)
+// decodeResizeBatch(sources, width, height, exact: boolean, float32: boolean, threads, maxPixels)
 //   -> Promise<{ data: ArrayBuffer, ok: Uint8Array, failures: {index, code, message}[], warnings }>
 Napi::Value DecodeResizeBatch(const Napi::CallbackInfo& info);
+
+// augment(pixels: Uint8Array, width, height, flipH, flipV, angle, fill, fillValue,
+//         interpolation, scale, offset, float32) -> Promise<ArrayBuffer>
+Napi::Value Augment(const Napi::CallbackInfo& info);
+
+// augmentParams(seed, epoch, index, flipH, flipV, rotationFactor) -> { flipHorizontal, flipVertical, angle }
+Napi::Value AugmentParams(const Napi::CallbackInfo& info);
+
+// epochOrder(n, shuffle, seed, epoch) -> Uint32Array
+Napi::Value EpochOrderJs(const Napi::CallbackInfo& info);
+
+// benchDecodeOnly(sources, width, height, exact, threads, maxPixels)
+//   -> Promise<{ ms, images, failures, decodedPixels }>
+Napi::Value BenchDecodeOnly(const Napi::CallbackInfo& info);
+
+// class NativeLoader (loader_wrap.cc): new NativeLoader(config); startEpoch(epoch) -> generation;
+// next(generation) -> Promise<result>; release(slot); slotBuffer(slot) -> ArrayBuffer;
+// stats(); length(); close() -> Promise<void>
+Napi::Function DefineLoader(Napi::Env env);
 
 }  // namespace xfer

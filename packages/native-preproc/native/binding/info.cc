@@ -1,4 +1,5 @@
 #include <spng.h>
+#include <zlib.h>
 
 #include <mutex>
 #include <string>
@@ -35,6 +36,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   // through pkg-config when the addon was built.
   out.Set("libjpegTurbo", XFER_LIBJPEG_TURBO_VERSION);
   out.Set("libspng", spng_version_string());
+  out.Set("zlib", zlibVersion());
 
   const CudaInfo& cuda = CachedCudaInfo();
   Napi::Object c = Napi::Object::New(env);

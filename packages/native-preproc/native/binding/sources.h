@@ -1,4 +1,4 @@
-// JS sources (path strings or Uint8Arrays) turned into loader Sources.
+// JS sources (path strings, Uint8Arrays or byte ranges) turned into loader Sources.
 #pragma once
 
 #include <napi.h>
@@ -18,7 +18,11 @@ struct HeldSources {
   std::vector<Napi::ObjectReference> keep_alive;
 };
 
-// Throws a Napi::TypeError for anything but a string or a Uint8Array.
+// Throws a Napi::TypeError for anything but a string, a Uint8Array or a
+// { path, offset, length, deflated, size } byte range.
 void AddSource(Napi::Value value, HeldSources& held);
+
+// The same conversion for one value; a Uint8Array gets a reference in keep_alive.
+Source ToSource(Napi::Value value, std::vector<Napi::ObjectReference>& keep_alive);
 
 }  // namespace xfer

@@ -6,7 +6,8 @@
 #include <exception>
 #include <new>
 
-#include "read_file.h"
+#include "guarded.h"
+#include "read_source.h"
 #include "thread_pool.h"
 
 namespace xfer {
@@ -15,7 +16,7 @@ namespace {
 // Buffers a worker thread reuses from image to image, so steady-state
 // decoding does no allocation.
 struct WorkerScratch {
-  std::vector<uint8_t> file;
+  ReadScratch read;
   RgbImage image;
   ResizeScratch resize;
 
@@ -24,7 +25,7 @@ struct WorkerScratch {
   void TrimIfHuge() {
     constexpr size_t kKeep = size_t{64} << 20;
     if (image.pixels.capacity() > kKeep) std::vector<uint8_t>().swap(image.pixels);
-    if (file.capacity() > kKeep) std::vector<uint8_t>().swap(file);
+    read.TrimIfHuge();
   }
 };
 
@@ -33,39 +34,22 @@ WorkerScratch& ScratchForThisThread() {
   return scratch;
 }
 
-Status Decode(const Source& source, const DecodeOptions& options, std::vector<uint8_t>& file, RgbImage& image) {
-  if (!source.is_path) return DecodeImage(source.data, source.size, options, image);
+Status Decode(const Source& source, const DecodeOptions& options, ReadScratch& read, RgbImage& image) {
+  const uint8_t* data = nullptr;
   size_t size = 0;
-  Status read = ReadWholeFile(source.path, kMaxFileBytes, file, size);
-  if (!read.ok()) return read;
-  return DecodeImage(file.data(), size, options, image);
-}
-
-// Anything thrown below is a resource failure or a bug; either way it becomes
-// this item's error instead of escaping the thread.
-template <typename Fn>
-Status Guarded(Fn&& fn) {
-  try {
-    return fn();
-  } catch (const std::bad_alloc&) {
-    return Status::Error(ErrorCode::kTooLarge, "out of memory while decoding");
-  } catch (const std::exception& e) {
-    return Status::Error(ErrorCode::kCorrupt, std::string("internal error: ") + e.what());
-  } catch (...) {
-    return Status::Error(ErrorCode::kCorrupt, "internal error");
-  }
+  Status status = ReadSource(source, read, data, size);
+  if (!status.ok()) return status;
+  return DecodeImage(data, size, options, image);
 }
 
 }  // namespace
 
-size_t BytesPerSample(OutputType type) { return type == OutputType::kFloat32 ? 4 : 1; }
-
 Status LoadAndDecode(const Source& source, uint64_t max_pixels, RgbImage& image) {
   return Guarded([&] {
-    std::vector<uint8_t> file;
+    ReadScratch read;
     DecodeOptions options;
     options.max_pixels = max_pixels;
-    return Decode(source, options, file, image);
+    return Decode(source, options, read, image);
   });
 }
 
@@ -90,7 +74,7 @@ void RunResizeBatch(const std::vector<Source>& sources, const BatchSpec& spec, v
       uint8_t* slot = static_cast<uint8_t*>(out) + i * slot_bytes;
       ItemOutcome& outcome = outcomes[i];
       Status status = Guarded([&] {
-        Status s = Decode(sources[i], options, scratch.file, scratch.image);
+        Status s = Decode(sources[i], options, scratch.read, scratch.image);
         if (!s.ok()) return s;
         ResizeBilinearRgb(scratch.image.pixels.data(), scratch.image.width, scratch.image.height, slot, spec.width,
                           spec.height, spec.type, scratch.resize);

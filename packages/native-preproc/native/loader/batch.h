@@ -11,16 +11,9 @@
 #include "../ops/decode.h"
 #include "../ops/resize_bilinear.h"
 #include "../ops/status.h"
+#include "source.h"
 
 namespace xfer {
-
-// A file path (read by the worker) or borrowed bytes that outlive the batch.
-struct Source {
-  bool is_path = false;
-  std::string path;
-  const uint8_t* data = nullptr;
-  size_t size = 0;
-};
 
 struct BatchSpec {
   int width = 0;
@@ -38,12 +31,6 @@ struct ItemOutcome {
   bool warned = false;
   bool done = false;  // set by the worker that handled the item
 };
-
-// Files above this are refused unread: no supported image needs a gigabyte of
-// compressed data, and reading one would stall a worker for seconds.
-constexpr uint64_t kMaxFileBytes = uint64_t{1} << 30;
-
-size_t BytesPerSample(OutputType type);
 
 // `out` holds sources.size() slots of height*width*3 samples of spec.type.
 // Successful slots are fully written, failed slots are zeroed; `outcomes`

@@ -7,6 +7,12 @@
 
 namespace xfer {
 
+// Sample type of a pixel buffer the ops write: uint8 (rounded to nearest,
+// clamped to 0..255) or float32 (unrounded).
+enum class OutputType { kUint8, kFloat32 };
+
+inline size_t BytesPerSample(OutputType type) { return type == OutputType::kFloat32 ? 4 : 1; }
+
 struct RgbImage {
   // A std::vector so a worker can reuse one allocation across many images:
   // the decoders only grow it, so it stops reallocating (and zero-filling)

@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "image.h"
+
 namespace xfer {
 
 // Per-axis sample positions, computed once per (in, out) pair so the pixel
@@ -33,8 +35,6 @@ struct ResizeScratch {
   AxisTaps y;
   std::vector<float> rows;
 };
-
-enum class OutputType { kUint8, kFloat32 };
 
 // Resizes packed RGB8 `src` (src_w x src_h) into `dst` (dst_w x dst_h x 3) as
 // uint8 (rounded to nearest, clamped to 0..255) or float32 (unrounded).

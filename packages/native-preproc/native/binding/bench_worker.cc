@@ -1,0 +1,118 @@
+// benchDecodeOnly(): "the limit" for the benchmark. Reads and decodes every
+// source exactly as the Loader does (same DCT scale for the target size) and
+// stops there: no resize, no cache, no augmentation, no batch. Runs on the
+// shared pool's threads like decodeResizeBatch.
+#include <atomic>
+#include <chrono>
+
+#include "../loader/guarded.h"
+#include "../loader/read_source.h"
+#include "../loader/thread_pool.h"
+#include "../ops/decode.h"
+#include "args.h"
+#include "exports.h"
+#include "sources.h"
+
+namespace xfer {
+namespace {
+
+class BenchDecodeWorker : public Napi::AsyncWorker {
+ public:
+  BenchDecodeWorker(Napi::Env env, HeldSources held, int width, int height, bool exact, size_t threads,
+                    uint64_t max_pixels)
+      : Napi::AsyncWorker(env, "xfer.benchDecodeOnly"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        held_(std::move(held)),
+        width_(width),
+        height_(height),
+        exact_(exact),
+        threads_(threads),
+        max_pixels_(max_pixels) {}
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    DecodeOptions options;
+    options.max_pixels = max_pixels_;
+    if (!exact_) {
+      options.target_width = width_;
+      options.target_height = height_;
+    }
+    const size_t count = held_.sources.size();
+    std::atomic<size_t> next{0};
+    std::atomic<size_t> ok{0};
+    std::atomic<uint64_t> pixels{0};
+    const auto t0 = std::chrono::steady_clock::now();
+    auto work = [&](size_t) {
+      ReadScratch read;
+      RgbImage image;
+      for (size_t i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {
+        Status s = Guarded([&] {
+          const uint8_t* data = nullptr;
+          size_t size = 0;
+          Status r = ReadSource(held_.sources[i], read, data, size);
+          if (!r.ok()) return r;
+          return DecodeImage(data, size, options, image);
+        });
+        if (s.ok()) {
+          ok.fetch_add(1);
+          pixels.fetch_add(static_cast<uint64_t>(image.width) * image.height);
+        }
+      }
+    };
+    const size_t workers = std::min(threads_ == 0 ? size_t{1} : threads_, count);
+    ThreadPool::Shared().ParallelRun(workers, work);
+    ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    decoded_ = ok.load();
+    failed_ = count - decoded_;
+    pixels_ = pixels.load();
+  }
+
+  void OnOK() override {
+    Napi::Object o = Napi::Object::New(Env());
+    o.Set("ms", ms_);
+    o.Set("images", static_cast<double>(decoded_));
+    o.Set("failures", static_cast<double>(failed_));
+    o.Set("decodedPixels", static_cast<double>(pixels_));
+    deferred_.Resolve(o);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  HeldSources held_;
+  int width_;
+  int height_;
+  bool exact_;
+  size_t threads_;
+  uint64_t max_pixels_;
+  double ms_ = 0;
+  size_t decoded_ = 0;
+  size_t failed_ = 0;
+  uint64_t pixels_ = 0;
+};
+
+}  // namespace
+
+// benchDecodeOnly(sources, width, height, exact, threads, maxPixels)
+//   -> Promise<{ ms, images, failures, decodedPixels }>
+Napi::Value BenchDecodeOnly(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "sources must be an array");
+  Napi::Array list = info[0].As<Napi::Array>();
+  HeldSources held;
+  held.sources.reserve(list.Length());
+  for (uint32_t i = 0; i < list.Length(); ++i) AddSource(list.Get(i), held);
+  const int width = static_cast<int>(NumberArg(info, 1, 1, 16384, "width"));
+  const int height = static_cast<int>(NumberArg(info, 2, 1, 16384, "height"));
+  const bool exact = BoolArg(info, 3, "exact");
+  const size_t threads = static_cast<size_t>(NumberArg(info, 4, 1, 1024, "threads"));
+  const uint64_t max_pixels = static_cast<uint64_t>(NumberArg(info, 5, 1, 9007199254740991.0, "maxPixels"));
+  auto* worker = new BenchDecodeWorker(env, std::move(held), width, height, exact, threads, max_pixels);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+}  // namespace xfer
