@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { augment, augmentParams } from '@xfer/native-preproc';
 import { previewSamples, writePreview, type PreviewTile } from '@xfer/trainer';
 import { positiveInt } from './train.js';
 import { defaultTrainSplit, type Io } from './common.js';
@@ -12,6 +13,8 @@ interface PreviewFlags {
   demoPerClass: number;
   threads?: number;
   json?: boolean;
+  augment?: boolean;
+  rotation: number;
 }
 
 /** What a preview shows, before it is drawn: titled tiles, and what the sidecar should say about them. */
@@ -40,8 +43,27 @@ async function samplesContent(o: PreviewFlags, split: string, io: Io): Promise<P
   };
 }
 
-// `preview --augment` (9 augmentations of one image through the native augment op) plugs in here:
-// a second PreviewContent builder, chosen in the action, drawn by the same writePreview.
+/**
+ * The recipe's second figure: 9 draws of the training augmentation (Keras RandomFlip("horizontal")
+ * + RandomRotation(factor)) applied to the split's first image, through the native augment op with
+ * the Loader's own per-image draws (epochs 0..8 of image 0).
+ */
+async function augmentContent(o: PreviewFlags, split: string, io: Io): Promise<PreviewContent> {
+  const base = await samplesContent({ ...o }, split, io);
+  const first = base.tiles[0];
+  if (!first) throw new Error(`${o.data} ${split}: no image decodes, nothing to augment`);
+  const tiles: PreviewTile[] = [];
+  for (let k = 0; k < 9; k++) {
+    const draw = augmentParams(o.seed, k, 0, { flip: 'horizontal', rotation: o.rotation });
+    const out = await augment({ data: first.pixels, width: first.width, height: first.height, channels: 3 }, {
+      flipHorizontal: draw.flipHorizontal,
+      angle: draw.angle,
+    });
+    const degrees = Math.round((draw.angle * 180) / Math.PI);
+    tiles.push({ ...first, pixels: out.data, title: `${first.className ?? ''} ${draw.flipHorizontal ? 'flip ' : ''}${degrees >= 0 ? '+' : ''}${degrees}°`.trim() });
+  }
+  return { tiles, extra: { ...base.extra, mode: 'augment', rotation: o.rotation, source: first.source }, warnings: base.warnings };
+}
 
 export function previewCommand(io: Io): Command {
   return new Command('preview')
@@ -53,6 +75,8 @@ export function previewCommand(io: Io): Command {
     .option('--seed <n>', 'order of a folder-per-class dataset, as xfer train --seed', positiveInt('--seed'), 1337)
     .option('--demo-per-class <n>', 'images per class in the demo set, as xfer train', positiveInt('--demo-per-class'), 600)
     .option('--threads <n>', 'native decode threads (default: all cores)', positiveInt('--threads'))
+    .option('--augment', "9 augmentations of the split's first image instead (the recipe's second figure)")
+    .option('--rotation <factor>', 'RandomRotation factor for --augment, as xfer train', Number, 0.1)
     .option('--json', 'print the sidecar JSON instead of a summary')
     .addHelpText(
       'after',
@@ -60,12 +84,13 @@ export function previewCommand(io: Io): Command {
 Examples:
   xfer preview                                        the demo's first 9 training images -> preview.png
   xfer preview --data cats_vs_dogs --out cats.png     preview.json beside it names each tile
+  xfer preview --augment --out augment.png            9 random flips and rotations of one image
   xfer preview --data ~/photos --split "train[80%:]" --image-size 224
 `,
     )
     .action(async (o: PreviewFlags) => {
       const split = o.split ?? defaultTrainSplit(o.data);
-      const content = await samplesContent(o, split, io);
+      const content = o.augment ? await augmentContent(o, split, io) : await samplesContent(o, split, io);
       for (const w of content.warnings) io.err.write(`warning: ${w}\n`);
       const written = await writePreview(content.tiles, o.out, { columns: 3, extra: content.extra });
       if (o.json) {

@@ -32,6 +32,14 @@ export function nonNegativeInt(name: string) {
   };
 }
 
+function nonNegativeNumber(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative number, got '${v}'`);
+    return n;
+  };
+}
+
 export function positiveNumber(name: string) {
   return (v: string): number => {
     const n = Number(v);
@@ -64,6 +72,8 @@ interface TrainFlags {
   fineTuneLr?: number;
   dropout: number;
   flip: boolean;
+  rotation: number;
+  prefetch: number;
   seed: number;
   threads?: number;
   backend?: BackendName;
@@ -93,6 +103,8 @@ export function resolveTrainConfig(f: TrainFlags): TrainConfig {
     fineTuneLearningRate: f.fineTuneLr ?? (demo ? DEMO : RECIPE).fineTuneLr,
     dropout: f.dropout,
     flip: f.flip,
+    rotation: f.rotation,
+    prefetch: f.prefetch,
     seed: f.seed,
     threads: f.threads,
     backend: f.backend,
@@ -123,6 +135,8 @@ export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStr
     .option('--fine-tune-lr <rate>', `Adam learning rate of the fine-tune phase (default: ${RECIPE.fineTuneLr}, demo ${DEMO.fineTuneLr})`, positiveNumber('--fine-tune-lr'))
     .option('--dropout <rate>', 'dropout before the classifier', fraction, 0.2)
     .option('--no-flip', 'turn off random horizontal flips')
+    .option('--rotation <factor>', 'Keras RandomRotation factor: angles uniform in ±factor·2π (0 turns it off)', nonNegativeNumber('--rotation'), 0.1)
+    .option('--prefetch <n>', 'training batches prepared ahead by the native loader', positiveInt('--prefetch'), 10)
     .option('--seed <n>', 'seed for shuffling and augmentation', positiveInt('--seed'), 1337)
     .option('--threads <n>', 'native decode threads (default: all cores)', positiveInt('--threads'))
     .addOption(new Option('--backend <name>', 'tfjs backend (default: the fastest that loads)').choices([...BACKEND_ORDER]))

@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
 
@@ -73,6 +74,28 @@ export class ZipArchive {
       throw new Error(`${zipSource(this.path, name)}: refused, compression ratio ${Math.round(e.uncompressedSize / Math.max(e.compressedSize, 1))}:1 is over the limit of ${this.limits.maxRatio}:1`);
     }
     return e;
+  }
+
+  /**
+   * Where an entry's data lies in the archive file: the native loader reads and inflates it
+   * there. The data starts after the entry's local header, whose name and extra field lengths
+   * may differ from the central directory's.
+   */
+  async byteRange(name: string): Promise<{ path: string; offset: number; length: number; deflated: boolean; size: number }> {
+    const e = this.check(name);
+    if (e.compressionMethod !== 0 && e.compressionMethod !== 8) {
+      throw new Error(`${zipSource(this.path, name)}: unsupported compression method ${e.compressionMethod} (only stored and deflate)`);
+    }
+    const fh = await fs.open(this.path, 'r');
+    try {
+      const header = Buffer.alloc(30);
+      await fh.read(header, 0, 30, e.relativeOffsetOfLocalHeader);
+      if (header.readUInt32LE(0) !== 0x04034b50) throw new Error(`${zipSource(this.path, name)}: corrupt zip (no local header)`);
+      const offset = e.relativeOffsetOfLocalHeader + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+      return { path: this.path, offset, length: e.compressedSize, deflated: e.compressionMethod === 8, size: e.uncompressedSize };
+    } finally {
+      await fh.close();
+    }
   }
 
   /** Reads up to `limit` decompressed bytes of an entry (all of it by default). */

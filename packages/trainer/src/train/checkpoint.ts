@@ -53,3 +53,11 @@ export async function restoreOptimizer(dir: string, optimizer: tf.Optimizer): Pr
   const map = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, specs);
   await optimizer.setWeights(specs.map((s) => ({ name: s.name, tensor: map[s.name]! })));
 }
+
+/** Removes a finished run's checkpoints, as Keras' BackupAndRestore does once training ends. */
+export async function clearCheckpoints(runDir: string): Promise<void> {
+  await fs.rm(path.join(runDir, POINTER), { force: true });
+  for (const entry of await fs.readdir(runDir)) {
+    if (entry.startsWith('checkpoint-')) await fs.rm(path.join(runDir, entry), { recursive: true, force: true });
+  }
+}

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { batches } from '../data/batches.js';
 import type { DecodedSplit } from '../data/decoded_split.js';
+import type { BatchSource, TrainingBatch } from '../data/loader_source.js';
 import { notify, type Callback, type EpochLogs } from './callbacks.js';
 import { evaluate } from './evaluate.js';
 import { countCorrect, sigmoidCrossEntropy, type AccuracyRule } from './metrics.js';
@@ -24,6 +25,20 @@ export interface FitOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * An epoch's training batches: from the in-memory split (shuffle and flips drawn here) or from a
+ * batch source such as the native Loader (which shuffles and augments itself, seeded by the epoch).
+ */
+async function* trainingBatches(train: DecodedSplit | BatchSource, epochSeed: number, o: FitOptions): AsyncGenerator<TrainingBatch> {
+  if (!('pixels' in train)) {
+    yield* train.epoch(epochSeed);
+    return;
+  }
+  for (const b of batches(train, { batchSize: o.batchSize, shuffleSeed: epochSeed, flipSeed: o.flip ? epochSeed + 7 : undefined })) {
+    yield { ...b, release: () => {} };
+  }
+}
+
 /** Counts the scalar parameters of the model's trainable weights. */
 export function trainableParams(model: tfl.LayersModel): number {
   return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
@@ -35,7 +50,7 @@ export function trainableParams(model: tfl.LayersModel): number {
  */
 export async function fit(
   model: tfl.LayersModel,
-  train: DecodedSplit,
+  train: DecodedSplit | BatchSource,
   validation: DecodedSplit,
   o: FitOptions,
 ): Promise<EpochLogs[]> {
@@ -45,7 +60,6 @@ export async function fit(
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   await notify(callbacks, 'onPhaseBegin', o.phase, { epochs: o.epochs, learningRate: o.learningRate, trainableParams: trainableParams(model) });
   const history: EpochLogs[] = [];
-  const batchCount = Math.ceil(train.count / o.batchSize);
   for (let epoch = (o.initialEpoch ?? 0) + 1; epoch <= o.epochs; epoch++) {
     const started = performance.now();
     let lossSum = 0;
@@ -53,11 +67,12 @@ export async function fit(
     let seen = 0;
     let index = 0;
     const epochSeed = o.seed * 1009 + epoch;
-    for (const b of batches(train, { batchSize: o.batchSize, shuffleSeed: epochSeed, flipSeed: o.flip ? epochSeed + 7 : undefined })) {
+    for await (const b of trainingBatches(train, epochSeed, o)) {
       // A macrotask turn per batch lets signal handlers (Ctrl-C) and progress output run.
       await new Promise((resolve) => setImmediate(resolve));
       if (o.signal?.aborted) {
         tf.dispose([b.x, b.y]);
+        b.release();
         throw o.signal.reason;
       }
       let right: tf.Scalar | undefined;
@@ -70,12 +85,14 @@ export async function fit(
       const loss = (await value.data())[0]!;
       correct += (await right!.data())[0]!;
       tf.dispose([value, right!, b.x, b.y, ...Object.values(grads)]);
+      b.release();
       lossSum += loss * b.size;
       seen += b.size;
       index++;
       const seconds = (performance.now() - started) / 1000;
       await notify(callbacks, 'onBatchEnd', {
-        phase: o.phase, epoch, batch: index, batches: batchCount,
+        // A batch source learns of undecodable images as it goes, so the total is re-read.
+        phase: o.phase, epoch, batch: index, batches: Math.max(index, Math.ceil(train.count / o.batchSize)),
         loss: lossSum / seen, accuracy: correct / seen, imagesPerSec: seen / seconds, seconds,
       });
     }

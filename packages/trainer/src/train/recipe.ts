@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { pickBackend, type BackendChoice, type BackendName } from '../backend/pick_backend.js';
 import { decodeSplit, type DecodedSplit, type DecodeFailure } from '../data/decoded_split.js';
+import { loaderSource, type BatchSource } from '../data/loader_source.js';
 import { openDataset, sliceSplit, type SkippedFile } from '../datasets/index.js';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { batchNormInInferenceMode } from '../models/inference_batch_norm.js';
@@ -12,12 +13,13 @@ import { transferModel } from '../models/transfer_model.js';
 import { RunDir } from '../run/run_dir.js';
 import { loadModel, saveModel } from '../weights/file_io.js';
 import type { Callback, EpochLogs } from './callbacks.js';
-import { readCheckpoint, restoreOptimizer, saveCheckpoint } from './checkpoint.js';
+import { clearCheckpoints, readCheckpoint, restoreOptimizer, saveCheckpoint } from './checkpoint.js';
 import { EarlyStopping } from './early_stopping.js';
 import { fitFrozenOnFeatures } from './feature_cache.js';
 import { evaluate, type Evaluation } from './evaluate.js';
 import { fit, trainableParams } from './fit.js';
 import type { AccuracyRule } from './metrics.js';
+import { renderCurves } from '../plots/curves.js';
 import { formatSummary } from './summary.js';
 
 /** Everything a training run needs. The CLI fills it from flags; defaults follow the Keras recipe. */
@@ -41,6 +43,10 @@ export interface TrainConfig {
   fineTuneLearningRate: number;
   dropout: number;
   flip: boolean;
+  /** Keras RandomRotation factor for the training split: angles uniform in ±factor·2π (0.1 = ±36°). */
+  rotation: number;
+  /** Training batches the native Loader prepares ahead (tf.data's prefetch). */
+  prefetch?: number;
   seed: number;
   threads?: number;
   backend?: BackendName;
@@ -157,24 +163,41 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
   }
 
   const size: [number, number] = [config.imageSize, config.imageSize];
-  const decoded: Record<'train' | 'validation' | 'test', DecodedSplit> = {} as never;
   const failures: DecodeFailure[] = [];
-  for (const name of ['train', 'validation', 'test'] as const) {
-    const part = sliceSplit(examples, config.splits[name]);
-    const split = await decodeSplit(part, {
+  const logFailure = async (split: string, f: DecodeFailure) => {
+    report.warn?.(`skipped ${f.source}: ${f.reason}`);
+    failures.push(f);
+    await run.appendJsonl('errors.jsonl', { stage: 'decode', split, ...f });
+  };
+  const decode = async (name: 'train' | 'validation' | 'test') => {
+    const split = await decodeSplit(sliceSplit(examples, config.splits[name]), {
       size,
       threads: config.threads,
       onProgress: (done, total) => report.onDecodeProgress?.(name, done, total),
     });
-    for (const f of split.failures) {
-      report.warn?.(`skipped ${f.source}: ${f.reason}`);
-      await run.appendJsonl('errors.jsonl', { stage: 'decode', split: name, ...f });
-    }
-    failures.push(...split.failures);
-    decoded[name] = split;
-  }
-  const counts = { train: decoded.train.count, validation: decoded.validation.count, test: decoded.test.count };
-  report.info?.(`examples: train ${counts.train}, validation ${counts.validation}, test ${counts.test}`);
+    for (const f of split.failures) await logFailure(name, f);
+    return split;
+  };
+  // The training split goes through the native Loader (cache, shuffle, Keras flip + rotation in
+  // native threads), except for the feature cache, which keeps the split in memory itself.
+  const useLoader = (config.featureCacheViews ?? 0) === 0;
+  let skipLog = Promise.resolve();
+  const train: DecodedSplit | BatchSource = useLoader
+    ? await loaderSource(sliceSplit(examples, config.splits.train), {
+        size,
+        batchSize: config.batchSize,
+        seed: config.seed,
+        augment: { flip: config.flip ? 'horizontal' : 'none', rotation: config.rotation },
+        threads: config.threads,
+        prefetch: config.prefetch,
+        onSkip: (source, reason) => {
+          skipLog = skipLog.then(() => logFailure('train', { source, reason }));
+        },
+      })
+    : await decode('train');
+  const validation = await decode('validation');
+  const testSplit = await decode('test');
+  report.info?.(`examples: train ${train.count}, validation ${validation.count}, test ${testSplit.count}`);
 
   const { model, base, pretrained } = await buildModel(config, report);
   const history: EpochLogs[] = checkpoint ? [...checkpoint.state.history] : [];
@@ -186,45 +209,29 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
     // checkpoint by the killed process is not counted twice.
     await run.writeText('metrics.jsonl', history.map((h) => JSON.stringify(h) + '\n').join(''));
   }
-  const phases = phasesFor(config, pretrained);
-  for (const [index, phase] of phases.entries()) {
-    if (checkpoint && index < checkpoint.state.phase) continue;
-    const initialEpoch = checkpoint && index === checkpoint.state.phase ? checkpoint.state.epoch : 0;
-    base.trainable = phase.baseTrainable;
-    if (phase.baseBatchNormInference) batchNormInInferenceMode(base);
-    const optimizer = tf.train.adam(phase.learningRate, 0.9, 0.999, 1e-7);
-    if (initialEpoch > 0) await restoreOptimizer(checkpoint!.dir, optimizer);
-    const callbacks: Callback[] = [
-      {
-        onEpochEnd: async (logs) => {
-          history.push(logs);
-          await saveCheckpoint(run.dir, model, optimizer, { phase: index, epoch: logs.epoch, history });
-          await run.appendJsonl('metrics.jsonl', logs);
+  try {
+    const phases = phasesFor(config, pretrained);
+    for (const [index, phase] of phases.entries()) {
+      if (checkpoint && index < checkpoint.state.phase) continue;
+      const initialEpoch = checkpoint && index === checkpoint.state.phase ? checkpoint.state.epoch : 0;
+      base.trainable = phase.baseTrainable;
+      if (phase.baseBatchNormInference) batchNormInInferenceMode(base);
+      const optimizer = tf.train.adam(phase.learningRate, 0.9, 0.999, 1e-7);
+      if (initialEpoch > 0) await restoreOptimizer(checkpoint!.dir, optimizer);
+      const callbacks: Callback[] = [
+        {
+          onEpochEnd: async (logs) => {
+            history.push(logs);
+            await saveCheckpoint(run.dir, model, optimizer, { phase: index, epoch: logs.epoch, history });
+            await run.appendJsonl('metrics.jsonl', logs);
+          },
         },
-      },
-      report,
-    ];
-    if (config.earlyStoppingPatience !== undefined) {
-      callbacks.push(new EarlyStopping(model, { monitor: 'valLoss', patience: config.earlyStoppingPatience, restoreBestWeights: true }));
-    }
-    const common = {
-      phase: phase.name,
-      epochs: phase.epochs,
-      initialEpoch,
-      batchSize: config.batchSize,
-      learningRate: phase.learningRate,
-      optimizer,
-      seed: config.seed + index * 100_003,
-      flip: config.flip,
-      accuracyRule: config.accuracyRule,
-      callbacks,
-    };
-    try {
-      if (phase.name === 'frozen' && (config.featureCacheViews ?? 0) > 0) {
-        await fitFrozenOnFeatures(model, base, decoded.train, decoded.validation, { ...common, views: config.featureCacheViews! });
-        continue;
+        report,
+      ];
+      if (config.earlyStoppingPatience !== undefined) {
+        callbacks.push(new EarlyStopping(model, { monitor: 'valLoss', patience: config.earlyStoppingPatience, restoreBestWeights: true }));
       }
-      await fit(model, decoded.train, decoded.validation, {
+      const common = {
         phase: phase.name,
         epochs: phase.epochs,
         initialEpoch,
@@ -235,19 +242,42 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
         flip: config.flip,
         accuracyRule: config.accuracyRule,
         callbacks,
-        signal: control.signal,
-      });
-    } catch (e) {
-      if (control.signal?.aborted) {
-        throw new Interrupted(`interrupted; the last completed epoch is checkpointed. Resume with: xfer train --resume ${run.dir}`);
+      };
+      try {
+        if (phase.name === 'frozen' && (config.featureCacheViews ?? 0) > 0) {
+          await fitFrozenOnFeatures(model, base, train as DecodedSplit, validation, { ...common, views: config.featureCacheViews! });
+          continue;
+        }
+        await fit(model, train, validation, {
+          phase: phase.name,
+          epochs: phase.epochs,
+          initialEpoch,
+          batchSize: config.batchSize,
+          learningRate: phase.learningRate,
+          optimizer,
+          seed: config.seed + index * 100_003,
+          flip: config.flip,
+          accuracyRule: config.accuracyRule,
+          callbacks,
+          signal: control.signal,
+        });
+      } catch (e) {
+        if (control.signal?.aborted) {
+          throw new Interrupted(`interrupted; the last completed epoch is checkpointed. Resume with: xfer train --resume ${run.dir}`);
+        }
+        throw e;
+      } finally {
+        optimizer.dispose();
       }
-      throw e;
-    } finally {
-      optimizer.dispose();
     }
-  }
 
-  const test = await evaluate(model, decoded.test, { batchSize: config.batchSize, accuracyRule: config.accuracyRule });
+  } finally {
+    // The loader's native threads would keep the process alive after an interrupt.
+    if ('close' in train) await train.close();
+  }
+  await skipLog;
+  const counts = { train: train.count, validation: validation.count, test: testSplit.count };
+  const test = await evaluate(model, testSplit, { batchSize: config.batchSize, accuracyRule: config.accuracyRule });
   await saveModel(model, run.path('model'));
   await run.writeJson('model/preprocessing.json', {
     classNames,
@@ -256,6 +286,8 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
     input: 'RGB uint8 values as float32 in [0, 255]; the model rescales to [-1, 1] itself',
     output: 'one logit: sigmoid(logit) is the probability of classNames[1]',
   });
+  await renderCurves(run.path('metrics.jsonl'), run.path('curves.png'));
+  await clearCheckpoints(run.dir);
   const seconds = (performance.now() - started) / 1000;
   const result: TrainResult = { runDir: run.dir, backend, history, test, counts, skipped, failures, seconds };
   await run.writeText('summary.txt', formatSummary(result, { classNames, params: model.countParams(), trainable: trainableParams(model) }));

@@ -13,11 +13,11 @@ export function formatSummary(r: TrainResult, m: { classNames: string[]; params:
     `examples: train ${r.counts.train}, validation ${r.counts.validation}, test ${r.counts.test}`,
     `skipped: ${r.skipped.length} by the dataset's rules, ${r.failures.length} that failed to decode (errors.jsonl)`,
     '',
-    'phase  epoch  loss    acc     val_loss  val_acc  img/s   seconds',
+    'phase      epoch  loss    acc     val_loss  val_acc  img/s   seconds',
   ];
   for (const e of r.history) {
     lines.push(
-      `${e.phase.padEnd(6)} ${String(e.epoch).padStart(2)}/${String(e.epochs).padEnd(2)}  ${e.loss.toFixed(4)}  ${e.accuracy.toFixed(4)}  ` +
+      `${e.phase.padEnd(10)} ${String(e.epoch).padStart(2)}/${String(e.epochs).padEnd(2)}  ${e.loss.toFixed(4)}  ${e.accuracy.toFixed(4)}  ` +
         `${e.valLoss.toFixed(4)}    ${e.valAccuracy.toFixed(4)}   ${e.imagesPerSec.toFixed(1).padStart(6)}  ${e.seconds.toFixed(1)}`,
     );
   }
