@@ -248,19 +248,7 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
           await fitFrozenOnFeatures(model, base, train as DecodedSplit, validation, { ...common, views: config.featureCacheViews! });
           continue;
         }
-        await fit(model, train, validation, {
-          phase: phase.name,
-          epochs: phase.epochs,
-          initialEpoch,
-          batchSize: config.batchSize,
-          learningRate: phase.learningRate,
-          optimizer,
-          seed: config.seed + index * 100_003,
-          flip: config.flip,
-          accuracyRule: config.accuracyRule,
-          callbacks,
-          signal: control.signal,
-        });
+        await fit(model, train, validation, { ...common, signal: control.signal });
       } catch (e) {
         if (control.signal?.aborted) {
           throw new Interrupted(`interrupted; the last completed epoch is checkpointed. Resume with: xfer train --resume ${run.dir}`);
