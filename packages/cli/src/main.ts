@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { benchCommand } from './commands/bench.js';
 import { dataCommand } from './commands/data.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { plotCommand } from './commands/plot.js';
@@ -24,6 +25,7 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
   program.addCommand(plotCommand(io));
   program.addCommand(dataCommand(io));
   program.addCommand(summaryCommand(io));
+  program.addCommand(benchCommand());
   const configure = (c: Command): void => {
     c.exitOverride().showHelpAfterError().configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
     c.commands.forEach(configure);

@@ -38,7 +38,8 @@ export function progressReporter(o: ProgressOptions): RunReporter {
     },
     onDecodeProgress: (split, done, total) => {
       if (o.quiet || !o.live) return;
-      o.out.write(`\r\x1b[2Kdecoding ${split}: ${done}/${total}`);
+      const what = split === 'scan' ? 'scanning the dataset' : `decoding ${split}`;
+      o.out.write(`\r\x1b[2K${what}: ${done}/${total}`);
       liveLine = true;
     },
     onPhaseBegin: (phase, info) => {

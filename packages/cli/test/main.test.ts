@@ -34,7 +34,7 @@ describe('xfer CLI', () => {
   });
 
   it("fills the recipe's defaults, and the demo's own splits and epochs", () => {
-    const base = { model: 'mini-xception' as const, weights: 'none', demoPerClass: 600, demoMinSize: 200, demoMaxSize: 500, imageSize: 150, batchSize: 32, lr: 1e-3, dropout: 0.2, flip: true, rotation: 0.1, prefetch: 10, seed: 1, out: 'runs', kerasAccuracy: false, quiet: false };
+    const base = { model: 'mini-xception' as const, weights: 'none', demoPerClass: 600, demoMinSize: 200, demoMaxSize: 500, imageSize: 150, batchSize: 32, lr: 1e-3, dropout: 0.2, flip: true, rotation: 0.1, prefetch: 10, cache: 'memory', seed: 1, out: 'runs', kerasAccuracy: false, quiet: false };
     const real = resolveTrainConfig({ ...base, data: '/data/cats' });
     expect(real.splits).toEqual({ train: 'train[:40%]', validation: 'train[40%:50%]', test: 'train[50%:60%]' });
     expect(real.epochs).toBe(20);

@@ -74,6 +74,7 @@ interface TrainFlags {
   flip: boolean;
   rotation: number;
   prefetch: number;
+  cache: string;
   seed: number;
   threads?: number;
   backend?: BackendName;
@@ -105,6 +106,7 @@ export function resolveTrainConfig(f: TrainFlags): TrainConfig {
     flip: f.flip,
     rotation: f.rotation,
     prefetch: f.prefetch,
+    cache: f.cache,
     seed: f.seed,
     threads: f.threads,
     backend: f.backend,
@@ -137,6 +139,7 @@ export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStr
     .option('--no-flip', 'turn off random horizontal flips')
     .option('--rotation <factor>', 'Keras RandomRotation factor: angles uniform in ±factor·2π (0 turns it off)', nonNegativeNumber('--rotation'), 0.1)
     .option('--prefetch <n>', 'training batches prepared ahead by the native loader', positiveInt('--prefetch'), 10)
+    .option('--cache <where>', "where the loader keeps resized training images: memory, none, or a cache file (reused by later runs)", 'memory')
     .option('--seed <n>', 'seed for shuffling and augmentation', positiveInt('--seed'), 1337)
     .option('--threads <n>', 'native decode threads (default: all cores)', positiveInt('--threads'))
     .addOption(new Option('--backend <name>', 'tfjs backend (default: the fastest that loads)').choices([...BACKEND_ORDER]))

@@ -53,6 +53,7 @@ export interface LoaderSourceOptions {
   augment?: RandomAugment;
   threads?: number;
   prefetch?: number;
+  cache?: 'memory' | 'none' | { path: string };
   /** Called with each image the loader leaves out (it goes on without it). */
   onSkip?: (source: string, reason: string) => void;
 }
@@ -73,7 +74,7 @@ export async function loaderSource(examples: readonly Example[], o: LoaderSource
     augment: o.augment,
     threads: o.threads,
     prefetch: o.prefetch,
-    cache: 'memory',
+    cache: o.cache ?? 'memory',
     dtype: 'float32',
     onError: 'skip',
   });

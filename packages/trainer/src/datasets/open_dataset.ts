@@ -20,6 +20,8 @@ export interface OpenDatasetOptions {
   demo?: DemoOptions;
   folder?: ImageFolderOptions;
   onInfo?: (line: string) => void;
+  /** Progress of the scan that reads each file's first bytes (the JFIF filter). */
+  onScanProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function openDataset(spec: string, options: OpenDatasetOptions = {}
   if (spec === 'demo') {
     const demo = await ensureDemoData(options.demo);
     options.onInfo?.(`${demo.created ? 'created' : 'using'} demo data at ${demo.root}`);
-    return { ...(await readPetImages(demo.root)), kind: 'demo', location: demo.root };
+    return { ...(await readPetImages(demo.root, { onProgress: options.onScanProgress })), kind: 'demo', location: demo.root };
   }
   let location = spec;
   if (spec === 'cats_vs_dogs') {
@@ -45,9 +47,9 @@ export async function openDataset(spec: string, options: OpenDatasetOptions = {}
   if (!st) throw new Error(`${abs}: no such file or folder (--data takes demo, cats_vs_dogs, a .zip, or a folder)`);
   if (st.isFile()) {
     if (!abs.endsWith('.zip')) throw new Error(`${abs}: expected a .zip archive or a folder`);
-    return { ...(await readPetImagesZip(abs)), kind: 'cats_vs_dogs-zip', location: abs };
+    return { ...(await readPetImagesZip(abs, options.onScanProgress)), kind: 'cats_vs_dogs-zip', location: abs };
   }
   const hasPetImages = path.basename(abs) === 'PetImages' || (await fs.stat(path.join(abs, 'PetImages')).catch(() => null))?.isDirectory();
-  if (hasPetImages) return { ...(await readPetImages(abs)), kind: 'cats_vs_dogs-folder', location: abs };
+  if (hasPetImages) return { ...(await readPetImages(abs, { onProgress: options.onScanProgress })), kind: 'cats_vs_dogs-folder', location: abs };
   return { ...(await readImageFolder(abs, { seed: 1337, ...options.folder })), kind: 'image-folder', location: abs };
 }

@@ -138,6 +138,8 @@ export function petImagesListing(entries: Iterable<PetImagesEntry>): PetImagesLi
 export interface ReadPetImagesOptions {
   /** How many files are open at once while reading their heads (default 32). */
   concurrency?: number;
+  /** Called as file heads are read: files done and the total. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 async function isDirectory(p: string): Promise<boolean> {
@@ -244,9 +246,12 @@ export async function readPetImages(root: string, options: ReadPetImagesOptions 
     );
   }
   const concurrency = options.concurrency ?? 32;
+  let done = 0;
   const entries = await mapLimit(matching, concurrency, async ([abs, name]): Promise<PetImagesEntry> => {
     try {
-      return { name, source: abs, head: await readHead(abs) };
+      const head = await readHead(abs);
+      options.onProgress?.(++done, matching.length);
+      return { name, source: abs, head };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
       return { name, source: abs, head: new Uint8Array(0), readError: String(code) };

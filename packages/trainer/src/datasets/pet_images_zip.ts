@@ -7,12 +7,14 @@ import { ZipArchive, zipSource } from './zip_archive.js';
  * in place: only the first 512 decompressed bytes of each image are read here. Sources are
  * `<zip>!/<entry>`.
  */
-export async function readPetImagesZip(zipPath: string): Promise<PetImagesListing> {
+export async function readPetImagesZip(zipPath: string, onProgress?: (done: number, total: number) => void): Promise<PetImagesListing> {
   const abs = path.resolve(zipPath);
   const zip = await ZipArchive.open(abs);
   try {
     const entries: PetImagesEntry[] = [];
+    const total = zip.entries.size;
     for (const name of zip.entries.keys()) {
+      onProgress?.(entries.length, total);
       const source = zipSource(abs, name);
       if (!PET_IMAGES_NAME_RE.test(name)) {
         entries.push({ name, source, head: new Uint8Array(0) });

@@ -47,6 +47,8 @@ export interface TrainConfig {
   rotation: number;
   /** Training batches the native Loader prepares ahead (tf.data's prefetch). */
   prefetch?: number;
+  /** Where the Loader keeps resized training images: 'memory' (default), 'none', or a cache file path. */
+  cache?: string;
   seed: number;
   threads?: number;
   backend?: BackendName;
@@ -156,6 +158,7 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
     demo: config.demo,
     folder: { seed: config.seed },
     onInfo: (line) => report.info?.(line),
+    onScanProgress: (done, total) => report.onDecodeProgress?.('scan', done, total),
   });
   for (const s of skipped) {
     report.warn?.(`skipped ${s.source}: ${s.reason}`);
@@ -190,6 +193,7 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
         augment: { flip: config.flip ? 'horizontal' : 'none', rotation: config.rotation },
         threads: config.threads,
         prefetch: config.prefetch,
+        cache: config.cache === undefined || config.cache === 'memory' || config.cache === 'none' ? (config.cache ?? 'memory') : { path: config.cache },
         onSkip: (source, reason) => {
           skipLog = skipLog.then(() => logFailure('train', { source, reason }));
         },

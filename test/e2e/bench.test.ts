@@ -1,0 +1,20 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const xfer = path.join(root, 'packages/cli/bin/xfer.js');
+
+describe('xfer bench preprocess', () => {
+  it('runs the benchmark and reports checked xfer rows as JSON', async () => {
+    const { stdout } = await run(process.execPath, [xfer, 'bench', 'preprocess', '--peers', 'xfer', '--limit', '20', '--threads', '1', '--json'], { maxBuffer: 16 << 20 });
+    const r = JSON.parse(stdout) as { images: number; rows: Array<{ peer: string; imagesPerSec: number; check?: { ok?: boolean } }> };
+    expect(r.images).toBe(20);
+    const xferRows = r.rows.filter((row) => row.peer === 'xfer');
+    expect(xferRows.length).toBeGreaterThanOrEqual(3);
+    for (const row of xferRows) expect(row.imagesPerSec).toBeGreaterThan(0);
+  }, 120_000);
+});
