@@ -4,9 +4,14 @@ import { BACKEND_ORDER } from '@xfer/trainer';
 /** Where a command writes: results on out, warnings and errors on err. */
 export type Io = { out: NodeJS.WriteStream; err: NodeJS.WriteStream };
 
-/** The training split `xfer train` uses by default for a source (keep in step with train.ts). */
+/** Split strings for a data source when none are given: the recipe's 40/10/10 for real data. */
+export const RECIPE_SPLITS = { train: 'train[:40%]', validation: 'train[40%:50%]', test: 'train[50%:60%]' };
+/** The demo set is small, so it uses all of it. */
+export const DEMO_SPLITS = { train: 'train[:80%]', validation: 'train[80%:90%]', test: 'train[90%:]' };
+
+/** The training split `xfer train` uses by default for a source. */
 export function defaultTrainSplit(data: string): string {
-  return data === 'demo' ? 'train[:80%]' : 'train[:40%]';
+  return (data === 'demo' ? DEMO_SPLITS : RECIPE_SPLITS).train;
 }
 
 export function backendOption(): Option {

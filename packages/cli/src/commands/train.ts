@@ -1,13 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { BACKEND_ORDER, Interrupted, trainRecipe, type BackendName, type TrainConfig } from '@xfer/trainer';
+import { Interrupted, trainRecipe, type BackendName, type TrainConfig } from '@xfer/trainer';
 import { progressReporter } from '../progress.js';
+import { backendOption, DEMO_SPLITS, RECIPE_SPLITS } from './common.js';
 
-/** Split strings for a data source when none are given: the recipe's 40/10/10 for real data. */
-const RECIPE_SPLITS = { train: 'train[:40%]', validation: 'train[40%:50%]', test: 'train[50%:60%]' };
-/** The demo set is small, so it uses all of it. */
-const DEMO_SPLITS = { train: 'train[:80%]', validation: 'train[80%:90%]', test: 'train[90%:]' };
 /**
  * Phase lengths and rates of the recipe (20 frozen + 10 fine-tune epochs, 1e-3 then 1e-5), and of
  * the demo: its base trains from scratch, so it gets 3 epochs whole and 1 of fine-tuning at 1e-4,
@@ -142,7 +139,7 @@ export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStr
     .option('--cache <where>', "where the loader keeps resized training images: memory, none, or a cache file (reused by later runs)", 'memory')
     .option('--seed <n>', 'seed for shuffling and augmentation', positiveInt('--seed'), 1337)
     .option('--threads <n>', 'native decode threads (default: all cores)', positiveInt('--threads'))
-    .addOption(new Option('--backend <name>', 'tfjs backend (default: the fastest that loads)').choices([...BACKEND_ORDER]))
+    .addOption(backendOption())
     .option('--out <dir>', 'where run directories are created', 'runs')
     .option('--keras-accuracy', "report accuracy as Keras' BinaryAccuracy does on logits (threshold 0.5, not 0)", false)
     .option('--feature-cache <views>', 'train the frozen phase on cached base features, with this many augmented views per image', nonNegativeInt('--feature-cache'))
