@@ -51,6 +51,8 @@ describe('xfer train on a tiny demo set', () => {
     expect(metrics[0].valAccuracy).toBeGreaterThanOrEqual(0);
     const summary = await fs.readFile(path.join(runDir, 'summary.txt'), 'utf8');
     expect(summary).toMatch(/^test: accuracy \d+\.\d{2}%/m);
+    expect(summary).toMatch(/^phase train: val accuracy \d+\.\d{2}% after 1 epochs, [\d.]+ img\/s on (wasm|cpu|tensorflow)/m);
+    expect(summary).toMatch(/^phase fine-tune: val accuracy \d+\.\d{2}% after 1 epochs/m);
     const model = JSON.parse(await fs.readFile(path.join(runDir, 'model/model.json'), 'utf8'));
     const bytes = (await fs.stat(path.join(runDir, 'model/weights.bin'))).size;
     const declared = model.weightsManifest[0].weights.reduce(

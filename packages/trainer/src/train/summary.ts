@@ -21,6 +21,13 @@ export function formatSummary(r: TrainResult, m: { classNames: string[]; params:
         `${e.valLoss.toFixed(4)}    ${e.valAccuracy.toFixed(4)}   ${e.imagesPerSec.toFixed(1).padStart(6)}  ${e.seconds.toFixed(1)}`,
     );
   }
+  lines.push('');
+  for (const phase of [...new Set(r.history.map((e) => e.phase))]) {
+    const epochs = r.history.filter((e) => e.phase === phase);
+    const last = epochs[epochs.length - 1]!;
+    const rate = epochs.reduce((n, e) => n + e.imagesPerSec, 0) / epochs.length;
+    lines.push(`phase ${phase}: val accuracy ${pct(last.valAccuracy)} after ${epochs.length} epochs, ${rate.toFixed(1)} img/s on ${r.backend.name}`);
+  }
   const [[tn, fp], [fn, tp]] = r.test.confusion;
   const [c0 = 'class 0', c1 = 'class 1'] = m.classNames;
   lines.push(
