@@ -84,11 +84,7 @@ class ResizeBatchWorker : public Napi::AsyncWorker {
 
 Napi::Value DecodeResizeBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "sources must be an array");
-  Napi::Array list = info[0].As<Napi::Array>();
-  HeldSources held;
-  held.sources.reserve(list.Length());
-  for (uint32_t i = 0; i < list.Length(); ++i) AddSource(list.Get(i), held);
+  HeldSources held = HoldSourceArray(info);
 
   BatchSpec spec;
   spec.width = static_cast<int>(NumberArg(info, 1, 1, 16384, "width"));

@@ -99,11 +99,7 @@ class BenchDecodeWorker : public Napi::AsyncWorker {
 //   -> Promise<{ ms, images, failures, decodedPixels }>
 Napi::Value BenchDecodeOnly(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "sources must be an array");
-  Napi::Array list = info[0].As<Napi::Array>();
-  HeldSources held;
-  held.sources.reserve(list.Length());
-  for (uint32_t i = 0; i < list.Length(); ++i) AddSource(list.Get(i), held);
+  HeldSources held = HoldSourceArray(info);
   const int width = static_cast<int>(NumberArg(info, 1, 1, 16384, "width"));
   const int height = static_cast<int>(NumberArg(info, 2, 1, 16384, "height"));
   const bool exact = BoolArg(info, 3, "exact");

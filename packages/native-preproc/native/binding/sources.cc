@@ -51,4 +51,13 @@ Source ToSource(Napi::Value value, std::vector<Napi::ObjectReference>& keep_aliv
 
 void AddSource(Napi::Value value, HeldSources& held) { held.sources.push_back(ToSource(value, held.keep_alive)); }
 
+HeldSources HoldSourceArray(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(info.Env(), "sources must be an array");
+  Napi::Array list = info[0].As<Napi::Array>();
+  HeldSources held;
+  held.sources.reserve(list.Length());
+  for (uint32_t i = 0; i < list.Length(); ++i) AddSource(list.Get(i), held);
+  return held;
+}
+
 }  // namespace xfer

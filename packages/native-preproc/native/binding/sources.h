@@ -22,6 +22,9 @@ struct HeldSources {
 // { path, offset, length, deflated, size } byte range.
 void AddSource(Napi::Value value, HeldSources& held);
 
+// AddSource for every element of argument 0, which must be an array.
+HeldSources HoldSourceArray(const Napi::CallbackInfo& info);
+
 // The same conversion for one value; a Uint8Array gets a reference in keep_alive.
 Source ToSource(Napi::Value value, std::vector<Napi::ObjectReference>& keep_alive);
 

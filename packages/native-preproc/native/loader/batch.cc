@@ -6,6 +6,7 @@
 #include <exception>
 #include <new>
 
+#include "decode_scratch.h"
 #include "guarded.h"
 #include "read_source.h"
 #include "thread_pool.h"
@@ -13,24 +14,8 @@
 namespace xfer {
 namespace {
 
-// Buffers a worker thread reuses from image to image, so steady-state
-// decoding does no allocation.
-struct WorkerScratch {
-  ReadScratch read;
-  RgbImage image;
-  ResizeScratch resize;
-
-  // One huge image must not pin hundreds of MB per pool thread for the rest
-  // of the process.
-  void TrimIfHuge() {
-    constexpr size_t kKeep = size_t{64} << 20;
-    if (image.pixels.capacity() > kKeep) std::vector<uint8_t>().swap(image.pixels);
-    read.TrimIfHuge();
-  }
-};
-
-WorkerScratch& ScratchForThisThread() {
-  thread_local WorkerScratch scratch;
+DecodeScratch& ScratchForThisThread() {
+  thread_local DecodeScratch scratch;
   return scratch;
 }
 
@@ -69,7 +54,7 @@ void RunResizeBatch(const std::vector<Source>& sources, const BatchSpec& spec, v
 
   std::atomic<size_t> next{0};
   auto work = [&](size_t /*worker_slot*/) {
-    WorkerScratch& scratch = ScratchForThisThread();
+    DecodeScratch& scratch = ScratchForThisThread();
     for (size_t i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {
       uint8_t* slot = static_cast<uint8_t*>(out) + i * slot_bytes;
       ItemOutcome& outcome = outcomes[i];

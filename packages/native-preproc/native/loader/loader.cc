@@ -9,6 +9,7 @@
 #include "../ops/decode.h"
 #include "../ops/resize_bilinear.h"
 #include "../ops/warp.h"
+#include "decode_scratch.h"
 #include "guarded.h"
 #include "hash.h"
 #include "read_source.h"
@@ -45,17 +46,8 @@ void FingerprintFile(Fingerprint& f, const std::string& path,
 
 }  // namespace
 
-struct LoaderEngine::Scratch {
-  ReadScratch read;
-  RgbImage image;
-  ResizeScratch resize;
+struct LoaderEngine::Scratch : DecodeScratch {
   WarpScratch warp;
-
-  void Trim() {
-    constexpr size_t kKeep = size_t{64} << 20;
-    if (image.pixels.capacity() > kKeep) std::vector<uint8_t>().swap(image.pixels);
-    read.TrimIfHuge();
-  }
 };
 
 LoaderEngine::LoaderEngine(LoaderConfig config)
@@ -623,7 +615,7 @@ LoaderEngine::TaskOutcome LoaderEngine::Run(const Task& task, Scratch& scratch) 
         resize_ns_ += NsSince(t2, Clock::now());
         return s;
       });
-      scratch.Trim();
+      scratch.TrimIfHuge();
       break;
     }
     case Task::Kind::kAugment: {
