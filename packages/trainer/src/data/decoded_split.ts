@@ -1,6 +1,6 @@
 import { decodeResizeBatch } from '@xfer/native-preproc';
 import type { Example } from '../datasets/example.js';
-import { SourceResolver } from './source_bytes.js';
+import { nativeSources } from './native_sources.js';
 
 /** An image that could not be decoded, and why. Training goes on without it. */
 export interface DecodeFailure {
@@ -38,39 +38,26 @@ export async function decodeSplit(examples: readonly Example[], options: DecodeS
   const labels = new Int32Array(examples.length);
   const sources: string[] = [];
   const failures: DecodeFailure[] = [];
-  const resolver = new SourceResolver();
+  const readable = await nativeSources(examples);
+  failures.push(...readable.failures);
   let kept = 0;
-  try {
-    for (let start = 0; start < examples.length; start += chunk) {
-      const part = examples.slice(start, start + chunk);
-      const resolved = await resolver.resolve(part.map((e) => e.source));
-      const readable: Example[] = [];
-      const inputs: Array<string | Uint8Array> = [];
-      resolved.forEach((r, i) => {
-        if ('error' in r) failures.push({ source: part[i]!.source, reason: `IO: ${r.error}` });
-        else {
-          readable.push(part[i]!);
-          inputs.push(r.input);
-        }
-      });
-      const batch = await decodeResizeBatch(inputs, { size: options.size, threads: options.threads });
-      const data = batch.data as Uint8Array;
-      for (let i = 0; i < readable.length; i++) {
-        if (batch.ok[i] !== 1) continue;
-        pixels.set(data.subarray(i * per, (i + 1) * per), kept * per);
-        labels[kept] = readable[i]!.label;
-        sources.push(readable[i]!.source);
-        kept++;
-      }
-      for (const f of batch.failures) {
-        // The native message starts with the source it was given; the example's own name replaces it.
-        const message = f.message.startsWith(`${f.source}: `) ? f.message.slice(f.source.length + 2) : f.message;
-        failures.push({ source: readable[f.index]!.source, reason: `${f.code}: ${message}` });
-      }
-      options.onProgress?.(Math.min(start + chunk, examples.length), examples.length);
+  for (let start = 0; start < readable.kept.length; start += chunk) {
+    const part = readable.kept.slice(start, start + chunk);
+    const batch = await decodeResizeBatch(readable.sources.slice(start, start + chunk), { size: options.size, threads: options.threads });
+    const data = batch.data as Uint8Array;
+    for (let i = 0; i < part.length; i++) {
+      if (batch.ok[i] !== 1) continue;
+      pixels.set(data.subarray(i * per, (i + 1) * per), kept * per);
+      labels[kept] = part[i]!.label;
+      sources.push(part[i]!.source);
+      kept++;
     }
-  } finally {
-    await resolver.close();
+    for (const f of batch.failures) {
+      // The native message starts with the source it was given; the example's own name replaces it.
+      const message = f.message.startsWith(`${f.source}: `) ? f.message.slice(f.source.length + 2) : f.message;
+      failures.push({ source: part[f.index]!.source, reason: `${f.code}: ${message}` });
+    }
+    options.onProgress?.(Math.min(start + chunk, readable.kept.length), readable.kept.length);
   }
   return { pixels: pixels.subarray(0, kept * per), labels: labels.subarray(0, kept), sources, size: options.size, failures, count: kept };
 }

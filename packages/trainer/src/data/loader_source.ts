@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Loader, type ByteRange, type RandomAugment, type Source } from '@xfer/native-preproc';
+import { Loader, type RandomAugment } from '@xfer/native-preproc';
 import type { Example } from '../datasets/example.js';
-import { parseZipSource, ZipArchive } from '../datasets/zip_archive.js';
+import { nativeSources } from './native_sources.js';
 
 /** One training batch as tensors. Call release() once they are disposed. */
 export interface TrainingBatch {
@@ -17,33 +17,6 @@ export interface BatchSource {
   readonly count: number;
   epoch(epoch: number): AsyncIterable<TrainingBatch>;
   close(): Promise<void>;
-}
-
-/**
- * Where the native loader reads each example: files by path, zip entries as byte ranges of the
- * archive (read and inflated in the native threads, without extracting).
- */
-export async function nativeSources(examples: readonly Example[]): Promise<Source[]> {
-  const archives = new Map<string, ZipArchive>();
-  try {
-    const out: Source[] = [];
-    for (const e of examples) {
-      const z = parseZipSource(e.source);
-      if (!z) {
-        out.push(e.source);
-        continue;
-      }
-      let zip = archives.get(z.zipPath);
-      if (!zip) {
-        zip = await ZipArchive.open(z.zipPath);
-        archives.set(z.zipPath, zip);
-      }
-      out.push({ ...(await zip.byteRange(z.entry)), name: e.source } satisfies ByteRange);
-    }
-    return out;
-  } finally {
-    for (const a of archives.values()) a.close();
-  }
 }
 
 export interface LoaderSourceOptions {
@@ -64,9 +37,11 @@ export interface LoaderSourceOptions {
  * into float32 batches of raw [0, 255] pixels; the model rescales them itself.
  */
 export async function loaderSource(examples: readonly Example[], o: LoaderSourceOptions): Promise<BatchSource> {
+  const { sources, kept, failures } = await nativeSources(examples);
+  for (const f of failures) o.onSkip?.(f.source, f.reason);
   const loader = new Loader({
-    sources: await nativeSources(examples),
-    labels: examples.map((e) => e.label),
+    sources,
+    labels: kept.map((e) => e.label),
     size: o.size,
     batchSize: o.batchSize,
     shuffle: true,
@@ -82,7 +57,7 @@ export async function loaderSource(examples: readonly Example[], o: LoaderSource
   let reported = 0;
   return {
     get count() {
-      return examples.length - loader.stats().skipped.length;
+      return kept.length - loader.stats().skipped.length;
     },
     async *epoch(epoch: number) {
       for await (const b of loader.epoch(epoch)) {
