@@ -1,0 +1,188 @@
+// N-API surface of the kernels: plain numbers and Float32Arrays in, results written into the
+// caller's Float32Array. Every kernel runs synchronously on the calling thread, which hands the
+// work to oneDNN's OpenMP pool, because tfjs kernels are synchronous.
+#include <napi.h>
+#include <omp.h>
+
+#include <oneapi/dnnl/dnnl.hpp>
+#include <exception>
+#include <string>
+
+#include "../ops/batch_norm.h"
+#include "../ops/conv.h"
+#include "../ops/engine.h"
+#include "../ops/pool.h"
+#include "args.h"
+
+namespace xk {
+namespace {
+
+template <typename F>
+auto guarded(const Napi::Env& env, F&& f) {
+  try {
+    return f();
+  } catch (const dnnl::error& e) {
+    throw Napi::Error::New(env, std::string("oneDNN: ") + e.what());
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+}
+
+ConvGeometry conv_geometry(const Napi::CallbackInfo& info) {
+  const auto v = ints(info, 0, 18, "geometry");
+  ConvGeometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15], v[16], v[17]};
+  const std::string why = check_geometry(g);
+  if (!why.empty()) throw Napi::RangeError::New(info.Env(), "convolution geometry: " + why);
+  return g;
+}
+
+// convForward(geometry, x, filter, bias | null, activation, y)
+Napi::Value ConvForward(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = conv_geometry(info);
+  const float* x = floats(info, 1, g.input_size(), "x");
+  const float* w = floats(info, 2, g.filter_size(), "filter");
+  const float* bias = optional_floats(info, 3, g.oc, "bias");
+  const int act = info[4].As<Napi::Number>().Int32Value();
+  if (act < 0 || act > 2) throw Napi::RangeError::New(info.Env(), "activation must be 0, 1 or 2");
+  float* y = floats(info, 5, g.output_size(), "y");
+  guarded(info.Env(), [&] { conv_forward(g, x, w, bias, static_cast<Activation>(act), y); });
+  return info.Env().Undefined();
+}
+
+// convBackwardData(geometry, dy, filter, dx)
+Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = conv_geometry(info);
+  const float* dy = floats(info, 1, g.output_size(), "dy");
+  const float* w = floats(info, 2, g.filter_size(), "filter");
+  float* dx = floats(info, 3, g.input_size(), "dx");
+  guarded(info.Env(), [&] { conv_backward_data(g, dy, w, dx); });
+  return info.Env().Undefined();
+}
+
+// convBackwardFilter(geometry, x, dy, dw)
+Napi::Value ConvBackwardFilter(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = conv_geometry(info);
+  const float* x = floats(info, 1, g.input_size(), "x");
+  const float* dy = floats(info, 2, g.output_size(), "dy");
+  float* dw = floats(info, 3, g.filter_size(), "dw");
+  guarded(info.Env(), [&] { conv_backward_weights(g, x, dy, dw); });
+  return info.Env().Undefined();
+}
+
+int64_t param_len(const Napi::CallbackInfo& info, size_t i, int64_t channels) {
+  if (info[i].IsNull() || info[i].IsUndefined()) return 0;
+  if (!info[i].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "batch norm parameters must be Float32Arrays");
+  const auto len = static_cast<int64_t>(info[i].As<Napi::TypedArray>().ElementLength());
+  if (len != 1 && len != channels) throw Napi::RangeError::New(info.Env(), "a batch norm parameter must have 1 or C values");
+  return len;
+}
+
+// batchNorm(x, channels, mean, variance, scale | null, offset | null, epsilon, y)
+Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
+  if (!info[0].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "x must be a Float32Array");
+  const auto size = static_cast<int64_t>(info[0].As<Napi::TypedArray>().ElementLength());
+  const int64_t channels = info[1].As<Napi::Number>().Int64Value();
+  if (channels < 1 || size % channels != 0) throw Napi::RangeError::New(info.Env(), "x's size is not a multiple of channels");
+  BatchNormParams p{};
+  p.mean_len = param_len(info, 2, channels);
+  p.mean = floats(info, 2, p.mean_len, "mean");
+  p.variance_len = param_len(info, 3, channels);
+  p.variance = floats(info, 3, p.variance_len, "variance");
+  p.scale_len = param_len(info, 4, channels);
+  p.scale = optional_floats(info, 4, p.scale_len, "scale");
+  p.offset_len = param_len(info, 5, channels);
+  p.offset = optional_floats(info, 5, p.offset_len, "offset");
+  p.epsilon = info[6].As<Napi::Number>().FloatValue();
+  const float* x = floats(info, 0, size, "x");
+  float* y = floats(info, 7, size, "y");
+  batch_norm_inference(x, size / channels, channels, p, y);
+  return info.Env().Undefined();
+}
+
+PoolGeometry pool_geometry(const Napi::CallbackInfo& info) {
+  const auto v = ints(info, 0, 14, "geometry");
+  PoolGeometry g{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]};
+  for (int64_t d : v) {
+    if (d < 0) throw Napi::RangeError::New(info.Env(), "pooling geometry has a negative entry");
+  }
+  if (g.sh < 1 || g.sw < 1 || g.dh < 1 || g.dw < 1) throw Napi::RangeError::New(info.Env(), "pooling strides and dilations must be >= 1");
+  return g;
+}
+
+// maxPool(geometry, x, y)
+Napi::Value MaxPool(const Napi::CallbackInfo& info) {
+  const PoolGeometry g = pool_geometry(info);
+  const float* x = floats(info, 1, g.n * g.ih * g.iw * g.c, "x");
+  float* y = floats(info, 2, g.n * g.oh * g.ow * g.c, "y");
+  max_pool(g, x, y);
+  return info.Env().Undefined();
+}
+
+// maxPoolGrad(geometry, x, dy, dx)
+Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
+  const PoolGeometry g = pool_geometry(info);
+  const float* x = floats(info, 1, g.n * g.ih * g.iw * g.c, "x");
+  const float* dy = floats(info, 2, g.n * g.oh * g.ow * g.c, "dy");
+  float* dx = floats(info, 3, g.n * g.ih * g.iw * g.c, "dx");
+  max_pool_grad(g, x, dy, dx);
+  return info.Env().Undefined();
+}
+
+const char* isa_name(dnnl::cpu_isa isa) {
+  switch (isa) {
+    case dnnl::cpu_isa::sse41: return "sse41";
+    case dnnl::cpu_isa::avx: return "avx";
+    case dnnl::cpu_isa::avx2: return "avx2";
+    case dnnl::cpu_isa::avx512_core: return "avx512_core";
+    case dnnl::cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl::cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl::cpu_isa::avx512_core_amx: return "avx512_core_amx";
+    default: return "other";
+  }
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const dnnl::version_t* v = dnnl::version();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("onednn", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
+  out.Set("isa", isa_name(dnnl::get_effective_cpu_isa()));
+  out.Set("threads", omp_get_max_threads());
+  return out;
+}
+
+Napi::Value Primitives(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto list = primitive_cache().list();
+  Napi::Array out = Napi::Array::New(env, list.size());
+  for (uint32_t i = 0; i < list.size(); ++i) {
+    Napi::Object p = Napi::Object::New(env);
+    p.Set("kind", list[i].kind);
+    p.Set("key", list[i].key);
+    p.Set("impl", list[i].impl);
+    out.Set(i, p);
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace xk
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  using namespace xk;
+  exports.Set("info", Napi::Function::New(env, Info, "info"));
+  exports.Set("primitives", Napi::Function::New(env, Primitives, "primitives"));
+  exports.Set("convForward", Napi::Function::New(env, ConvForward, "convForward"));
+  exports.Set("convBackwardData", Napi::Function::New(env, ConvBackwardData, "convBackwardData"));
+  exports.Set("convBackwardFilter", Napi::Function::New(env, ConvBackwardFilter, "convBackwardFilter"));
+  exports.Set("batchNorm", Napi::Function::New(env, BatchNorm, "batchNorm"));
+  exports.Set("maxPool", Napi::Function::New(env, MaxPool, "maxPool"));
+  exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad, "maxPoolGrad"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(xfer_kernels, Init)

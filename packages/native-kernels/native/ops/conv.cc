@@ -1,0 +1,205 @@
+#include "conv.h"
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "engine.h"
+
+namespace xk {
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+constexpr auto f32 = memory::data_type::f32;
+
+memory::desc nhwc(int64_t n, int64_t c, int64_t h, int64_t w) {
+  return memory::desc({n, c, h, w}, f32, tag::nhwc);
+}
+
+/** The filter as tfjs lays it out, described to oneDNN through strides. */
+memory::desc user_weights(const ConvGeometry& g) {
+  const int64_t in = g.ic / g.groups;
+  const int64_t out = g.oc / g.groups;
+  const int64_t row = g.kw * g.ic / g.groups * g.oc;  // one filter row: [kw, in, out] (or [kw, C, M])
+  if (g.groups == 1) return memory::desc({g.oc, g.ic, g.kh, g.kw}, f32, {1, g.oc, row, g.ic * g.oc});
+  // Depthwise [kh, kw, C, M]: group c, output m sits at c*M + m; the input extent is 1.
+  return memory::desc({g.groups, out, in, g.kh, g.kw}, f32, {out, 1, out, row, g.groups * out});
+}
+
+memory::desc any_weights(const ConvGeometry& g) {
+  if (g.groups == 1) return memory::desc({g.oc, g.ic, g.kh, g.kw}, f32, tag::any);
+  return memory::desc({g.groups, g.oc / g.groups, g.ic / g.groups, g.kh, g.kw}, f32, tag::any);
+}
+
+memory::dims strides(const ConvGeometry& g) { return {g.sh, g.sw}; }
+memory::dims dilates(const ConvGeometry& g) { return {g.dh - 1, g.dw - 1}; }
+memory::dims pad_l(const ConvGeometry& g) { return {g.pad_top, g.pad_left}; }
+memory::dims pad_r(const ConvGeometry& g) { return {g.pad_bottom, g.pad_right}; }
+
+std::string key_of(const char* kind, const ConvGeometry& g, int extra) {
+  std::string k = kind;
+  for (int64_t v : {g.n, g.ih, g.iw, g.ic, g.oh, g.ow, g.oc, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw,
+                    g.pad_top, g.pad_left, g.pad_bottom, g.pad_right, g.groups, int64_t{extra}}) {
+    k += ',';
+    k += std::to_string(v);
+  }
+  return k;
+}
+
+dnnl::convolution_forward::primitive_desc forward_pd(const ConvGeometry& g, bool bias, Activation act) {
+  dnnl::convolution_forward::desc d(
+      dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, nhwc(g.n, g.ic, g.ih, g.iw),
+      any_weights(g), bias ? memory::desc({g.oc}, f32, tag::x) : memory::desc(), nhwc(g.n, g.oc, g.oh, g.ow),
+      strides(g), dilates(g), pad_l(g), pad_r(g));
+  dnnl::primitive_attr attr;
+  if (act != Activation::kNone) {
+    dnnl::post_ops ops;
+    if (act == Activation::kRelu) ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    else ops.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, 0.f, 6.f);
+    attr.set_post_ops(ops);
+  }
+  return dnnl::convolution_forward::primitive_desc(d, attr, cpu_engine());
+}
+
+/**
+ * Moves the filter between tfjs' layout and the blocked layout a primitive chose, into a buffer
+ * kept with the primitive; a no-op when the primitive takes tfjs' layout as it is.
+ */
+struct WeightsBridge {
+  memory::desc user;
+  memory::desc internal;
+  memory scratch;
+  dnnl::reorder reorder;
+  bool needed = false;
+
+  WeightsBridge(const ConvGeometry& g, const memory::desc& chosen, bool to_user) : user(user_weights(g)), internal(chosen) {
+    needed = user != internal;
+    if (!needed) return;
+    scratch = memory(internal, cpu_engine());
+    memory u(user, cpu_engine(), nullptr);
+    reorder = to_user ? dnnl::reorder(scratch, u) : dnnl::reorder(u, scratch);
+  }
+
+  /** The weights as the primitive wants them, converted from tfjs' layout if needed. */
+  memory in(const float* w) {
+    memory u(user, cpu_engine(), const_cast<float*>(w));
+    if (!needed) return u;
+    reorder.execute(cpu_stream(), u, scratch);
+    return scratch;
+  }
+
+  /** Where the primitive should write weights that end up in `w`. */
+  memory out(float* w) { return needed ? scratch : memory(user, cpu_engine(), w); }
+
+  /** Brings what the primitive wrote into `w`. */
+  void finish(float* w) {
+    if (!needed) return;
+    memory u(user, cpu_engine(), w);
+    reorder.execute(cpu_stream(), scratch, u);
+  }
+};
+
+/**
+ * oneDNN 2.6's jit_1x1 backward kernels subsample strided 1x1 inputs through an internal
+ * buffer, and for some channel counts (12 input channels at stride 2, for one) they corrupt the
+ * heap. Strided 1x1 backward passes therefore take the next implementation oneDNN offers.
+ */
+template <typename PD>
+PD skip_strided_1x1_jit(PD pd, const ConvGeometry& g) {
+  if (g.kh != 1 || g.kw != 1 || (g.sh == 1 && g.sw == 1)) return pd;
+  while (std::string(pd.impl_info_str()).rfind("jit_1x1", 0) == 0) {
+    if (!pd.next_impl()) throw std::runtime_error("oneDNN has no safe implementation of this strided 1x1 convolution gradient");
+  }
+  return pd;
+}
+
+struct Forward {
+  dnnl::convolution_forward::primitive_desc pd;
+  dnnl::convolution_forward prim;
+  WeightsBridge weights;
+  Forward(const ConvGeometry& g, bool bias, Activation act)
+      : pd(forward_pd(g, bias, act)), prim(pd), weights(g, pd.weights_desc(), false) {}
+  static CachedPrimitive describe(const void* p) {
+    const auto* self = static_cast<const Forward*>(p);
+    return {"conv_forward", "", self->pd.impl_info_str()};
+  }
+};
+
+struct BackwardData {
+  dnnl::convolution_backward_data::primitive_desc pd;
+  dnnl::convolution_backward_data prim;
+  WeightsBridge weights;
+  static dnnl::convolution_backward_data::primitive_desc make(const ConvGeometry& g) {
+    dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, nhwc(g.n, g.ic, g.ih, g.iw), any_weights(g),
+                                            nhwc(g.n, g.oc, g.oh, g.ow), strides(g), dilates(g), pad_l(g), pad_r(g));
+    return skip_strided_1x1_jit(dnnl::convolution_backward_data::primitive_desc(d, cpu_engine(), forward_pd(g, false, Activation::kNone)), g);
+  }
+  explicit BackwardData(const ConvGeometry& g) : pd(make(g)), prim(pd), weights(g, pd.weights_desc(), false) {}
+  static CachedPrimitive describe(const void* p) {
+    return {"conv_backward_data", "", static_cast<const BackwardData*>(p)->pd.impl_info_str()};
+  }
+};
+
+struct BackwardWeights {
+  dnnl::convolution_backward_weights::primitive_desc pd;
+  dnnl::convolution_backward_weights prim;
+  WeightsBridge weights;
+  static dnnl::convolution_backward_weights::primitive_desc make(const ConvGeometry& g) {
+    dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, nhwc(g.n, g.ic, g.ih, g.iw), any_weights(g),
+                                               nhwc(g.n, g.oc, g.oh, g.ow), strides(g), dilates(g), pad_l(g), pad_r(g));
+    return skip_strided_1x1_jit(dnnl::convolution_backward_weights::primitive_desc(d, cpu_engine(), forward_pd(g, false, Activation::kNone)), g);
+  }
+  explicit BackwardWeights(const ConvGeometry& g) : pd(make(g)), prim(pd), weights(g, pd.diff_weights_desc(), true) {}
+  static CachedPrimitive describe(const void* p) {
+    return {"conv_backward_weights", "", static_cast<const BackwardWeights*>(p)->pd.impl_info_str()};
+  }
+};
+
+}  // namespace
+
+const char* check_geometry(const ConvGeometry& g) {
+  if (g.n < 1 || g.ih < 1 || g.iw < 1 || g.ic < 1 || g.oh < 1 || g.ow < 1 || g.oc < 1) return "empty tensor";
+  if (g.kh < 1 || g.kw < 1 || g.sh < 1 || g.sw < 1 || g.dh < 1 || g.dw < 1) return "bad kernel, stride or dilation";
+  if (g.pad_top < 0 || g.pad_left < 0 || g.pad_bottom < 0 || g.pad_right < 0) return "negative padding";
+  if (g.groups < 1 || g.ic % g.groups != 0 || g.oc % g.groups != 0) return "channels do not divide into groups";
+  // oneDNN derives the output size from the padding; it must be the size tfjs resolved.
+  const int64_t ekh = (g.kh - 1) * g.dh + 1;
+  const int64_t ekw = (g.kw - 1) * g.dw + 1;
+  if ((g.ih - ekh + g.pad_top + g.pad_bottom) / g.sh + 1 != g.oh) return "output height does not follow from the padding";
+  if ((g.iw - ekw + g.pad_left + g.pad_right) / g.sw + 1 != g.ow) return "output width does not follow from the padding";
+  return "";
+}
+
+void conv_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, Activation act, float* y) {
+  auto& op = primitive_cache().get<Forward>(key_of("fwd", g, static_cast<int>(act) * 2 + (bias ? 1 : 0)),
+                                             [&] { return std::make_unique<Forward>(g, bias != nullptr, act); });
+  auto& e = cpu_engine();
+  memory src(op.pd.src_desc(), e, const_cast<float*>(x));
+  memory dst(op.pd.dst_desc(), e, y);
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, op.weights.in(w)}, {DNNL_ARG_DST, dst}};
+  if (bias) args.emplace(DNNL_ARG_BIAS, memory(op.pd.bias_desc(), e, const_cast<float*>(bias)));
+  op.prim.execute(cpu_stream(), args);
+  cpu_stream().wait();
+}
+
+void conv_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  auto& op = primitive_cache().get<BackwardData>(key_of("bwd_d", g, 0), [&] { return std::make_unique<BackwardData>(g); });
+  auto& e = cpu_engine();
+  op.prim.execute(cpu_stream(), {{DNNL_ARG_DIFF_DST, memory(op.pd.diff_dst_desc(), e, const_cast<float*>(dy))},
+                                 {DNNL_ARG_WEIGHTS, op.weights.in(w)},
+                                 {DNNL_ARG_DIFF_SRC, memory(op.pd.diff_src_desc(), e, dx)}});
+  cpu_stream().wait();
+}
+
+void conv_backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  auto& op = primitive_cache().get<BackwardWeights>(key_of("bwd_w", g, 0), [&] { return std::make_unique<BackwardWeights>(g); });
+  auto& e = cpu_engine();
+  op.prim.execute(cpu_stream(), {{DNNL_ARG_SRC, memory(op.pd.src_desc(), e, const_cast<float*>(x))},
+                                 {DNNL_ARG_DIFF_DST, memory(op.pd.diff_dst_desc(), e, const_cast<float*>(dy))},
+                                 {DNNL_ARG_DIFF_WEIGHTS, op.weights.out(dw)}});
+  op.weights.finish(dw);
+  cpu_stream().wait();
+}
+
+}  // namespace xk

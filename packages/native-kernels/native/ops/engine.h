@@ -1,0 +1,65 @@
+// The process-wide oneDNN CPU engine and stream, and a cache of ready primitives.
+#pragma once
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace xk {
+
+dnnl::engine& cpu_engine();
+dnnl::stream& cpu_stream();
+
+/** One cached primitive and what it was created for, for diagnostics. */
+struct CachedPrimitive {
+  std::string kind;
+  std::string key;
+  std::string impl;
+};
+
+/**
+ * Primitive descriptors cost a JIT compile; training calls the same shapes every step, so each
+ * operation keeps its ready state here under a key built from its geometry. Calls come from the
+ * JS thread only, so there is no locking.
+ */
+class PrimitiveCache {
+ public:
+  template <typename T>
+  T& get(const std::string& key, const std::function<std::unique_ptr<T>()>& make) {
+    auto it = entries_.find(key);
+    if (it == entries_.end()) {
+      if (entries_.size() >= kCapacity) entries_.clear();
+      auto made = make();
+      T* raw = made.get();
+      entries_.emplace(key, Entry{std::shared_ptr<void>(std::move(made)), &T::describe, raw});
+      return *raw;
+    }
+    return *static_cast<T*>(it->second.ptr.get());
+  }
+
+  std::vector<CachedPrimitive> list() const;
+  void clear() { entries_.clear(); }
+
+ private:
+  // Enough for every shape of an Xception step several times over; a model that exceeds it
+  // just rebuilds its primitives.
+  static constexpr std::size_t kCapacity = 1024;
+  struct Entry {
+    std::shared_ptr<void> ptr;
+    CachedPrimitive (*describe)(const void*);
+    const void* raw;
+  };
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+PrimitiveCache& primitive_cache();
+
+/** "f32 n,c,h,w" style text of a memory descriptor, for diagnostics. */
+std::string describe_md(const dnnl::memory::desc& md);
+
+}  // namespace xk

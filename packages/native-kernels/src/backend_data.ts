@@ -1,0 +1,24 @@
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
+
+/**
+ * The cpu backend's own storage of a tensor, read without copying. Kernels hand these arrays to
+ * the addon as they are; only non-float32 data (never the case in training) would be converted.
+ */
+export function floatsOf(backend: MathBackendCPU, t: TensorInfo): Float32Array {
+  const values = backend.data.get(t.dataId).values;
+  return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
+}
+
+/** A fresh output array that the backend adopts as the tensor's storage (no copy). */
+export function output(backend: MathBackendCPU, shape: number[], fill: (out: Float32Array) => void): TensorInfo {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(size);
+  fill(out);
+  return backend.makeTensorInfo(shape, 'float32' as DataType, out);
+}
+
+/** True when every given tensor holds float32 data, the only dtype the addon computes in. */
+export function allFloat32(...ts: Array<TensorInfo | undefined | null>): boolean {
+  return ts.every((t) => t == null || t.dtype === 'float32');
+}

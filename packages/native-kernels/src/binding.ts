@@ -1,0 +1,94 @@
+/**
+ * Loads the compiled addon and describes its raw interface. Only this module knows where the
+ * `.node` file lives.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package root: one level above both `src/` (tests) and `dist/` (built). */
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Activations the addon fuses into a forward convolution (native/ops/conv.h), by tfjs name. */
+export const NATIVE_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2 } as const;
+export type NativeActivation = (typeof NATIVE_ACTIVATIONS)[keyof typeof NATIVE_ACTIVATIONS];
+
+/**
+ * [n, ih, iw, ic, oh, ow, oc, kh, kw, sh, sw, dh, dw, padTop, padLeft, padBottom, padRight, groups]
+ * (native/ops/conv.h ConvGeometry).
+ */
+export type ConvGeometryArray = number[];
+
+/** [n, ih, iw, c, oh, ow, kh, kw, sh, sw, dh, dw, padTop, padLeft] (native/ops/pool.h). */
+export type PoolGeometryArray = number[];
+
+/** What the addon reports about itself. */
+export interface NativeInfo {
+  /** oneDNN version, e.g. "2.6.3". */
+  onednn: string;
+  /** The instruction set oneDNN's JIT targets on this CPU. */
+  isa: string;
+  /** OpenMP threads the kernels use. */
+  threads: number;
+}
+
+/** One primitive the addon has created, with the oneDNN implementation that runs it. */
+export interface NativePrimitive {
+  kind: string;
+  key: string;
+  impl: string;
+}
+
+/** The addon's exports (native/binding/addon.cc). Every output array is written in place. */
+export interface NativeBinding {
+  info(): NativeInfo;
+  primitives(): NativePrimitive[];
+  convForward(g: ConvGeometryArray, x: Float32Array, filter: Float32Array, bias: Float32Array | null, act: NativeActivation, y: Float32Array): void;
+  convBackwardData(g: ConvGeometryArray, dy: Float32Array, filter: Float32Array, dx: Float32Array): void;
+  convBackwardFilter(g: ConvGeometryArray, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  batchNorm(
+    x: Float32Array,
+    channels: number,
+    mean: Float32Array,
+    variance: Float32Array,
+    scale: Float32Array | null,
+    offset: Float32Array | null,
+    epsilon: number,
+    y: Float32Array,
+  ): void;
+  maxPool(g: PoolGeometryArray, x: Float32Array, y: Float32Array): void;
+  maxPoolGrad(g: PoolGeometryArray, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+}
+
+/**
+ * Where the addon is looked for. `XFER_NATIVE_BUILD_DIR` points at another cmake-js output
+ * directory (the sanitizer build uses `build-asan`).
+ */
+export function addonPath(): string {
+  const buildDir = process.env['XFER_NATIVE_BUILD_DIR'];
+  const dir = buildDir ? resolve(packageRoot, buildDir) : join(packageRoot, 'build');
+  return join(dir, 'Release', 'xfer_kernels.node');
+}
+
+let cached: NativeBinding | undefined;
+
+/** Loads the addon on first use, so importing the package never throws. */
+export function loadBinding(): NativeBinding {
+  if (cached) return cached;
+  const path = addonPath();
+  if (!existsSync(path)) {
+    throw new Error(`@xfer/native-kernels: the native addon is not built (${path} is missing): run \`npx nx run native-kernels:build\``);
+  }
+  try {
+    cached = createRequire(import.meta.url)(path) as NativeBinding;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `@xfer/native-kernels: could not load ${path}: ${reason}. If libdnnl is missing, install it ` +
+        '(Debian/Ubuntu: libdnnl2) and rebuild with `npx nx run native-kernels:build`.',
+      { cause: err },
+    );
+  }
+  return cached;
+}
