@@ -1,5 +1,7 @@
 #include "jpeg_structure.h"
 
+#include <cstring>
+
 namespace xfer {
 namespace {
 
@@ -10,36 +12,59 @@ constexpr uint8_t kTem = 0x01;
 
 bool IsRst(uint8_t m) { return m >= 0xD0 && m <= 0xD7; }
 
+// Position of the next 0xFF at or after pos, or size. memchr, because entropy
+// data is most of a file and this walk runs before every JPEG decode.
+size_t FindFf(const uint8_t* data, size_t size, size_t pos) {
+  if (pos >= size) return size;
+  const void* hit = std::memchr(data + pos, 0xFF, size - pos);
+  return hit == nullptr ? size : static_cast<size_t>(static_cast<const uint8_t*>(hit) - data);
+}
+
+enum class WalkEnd { kEoi, kEndsEarly };
+
+// Calls on_marker(code) for every marker after SOI, in stream order, and says
+// how the walk ended. It follows libjpeg's reading rules: junk between
+// segments is skipped, and inside entropy-coded data 0xFF is only ever
+// followed by a stuffed 0x00, a restart marker or fill, so anything else is
+// the next real marker.
+template <typename OnMarker>
+WalkEnd WalkMarkers(const uint8_t* data, size_t size, OnMarker on_marker) {
+  if (size < 2 || data[0] != 0xFF || data[1] != kSoi) return WalkEnd::kEndsEarly;
+  size_t pos = 2;
+  while (true) {
+    pos = FindFf(data, size, pos);
+    while (pos < size && data[pos] == 0xFF) ++pos;  // fill bytes
+    if (pos >= size) return WalkEnd::kEndsEarly;
+    const uint8_t marker = data[pos++];
+    if (marker == 0x00) continue;  // a stray stuffed byte, not a marker
+    on_marker(marker);
+    if (marker == kEoi) return WalkEnd::kEoi;
+    if (marker == kTem || IsRst(marker)) continue;  // no length field
+    if (size - pos < 2) return WalkEnd::kEndsEarly;
+    const size_t length = (static_cast<size_t>(data[pos]) << 8) | data[pos + 1];
+    if (length < 2 || size - pos < length) return WalkEnd::kEndsEarly;
+    pos += length;
+    if (marker != kSos) continue;
+    while (true) {
+      pos = FindFf(data, size, pos);
+      if (pos + 1 >= size) return WalkEnd::kEndsEarly;
+      const uint8_t next = data[pos + 1];
+      if (next != 0x00 && next != 0xFF && !IsRst(next)) break;
+      ++pos;
+    }
+  }
+}
+
 }  // namespace
 
 bool JpegEndsBeforeEoi(const uint8_t* data, size_t size) {
-  if (size < 2 || data[0] != 0xFF || data[1] != kSoi) return true;
-  size_t pos = 2;
-  while (true) {
-    // Find the next marker; libjpeg tolerates junk between segments, so do we.
-    while (pos < size && data[pos] != 0xFF) ++pos;
-    while (pos < size && data[pos] == 0xFF) ++pos;  // fill bytes
-    if (pos >= size) return true;
-    const uint8_t marker = data[pos++];
-    if (marker == kEoi) return false;
-    if (marker == 0x00 || marker == kTem || IsRst(marker)) continue;  // no length field
-    if (size - pos < 2) return true;
-    const size_t length = (static_cast<size_t>(data[pos]) << 8) | data[pos + 1];
-    if (length < 2 || size - pos < length) return true;
-    pos += length;
-    if (marker == kSos) {
-      // Entropy-coded data: 0xFF is only ever followed by a stuffed 0x00, a
-      // restart marker or fill; anything else is the next real marker.
-      while (true) {
-        if (pos + 1 >= size) return true;
-        if (data[pos] == 0xFF && data[pos + 1] != 0x00 && !IsRst(data[pos + 1]) &&
-            data[pos + 1] != 0xFF) {
-          break;
-        }
-        ++pos;
-      }
-    }
-  }
+  return WalkMarkers(data, size, [](uint8_t) {}) == WalkEnd::kEndsEarly;
+}
+
+size_t CountJpegScans(const uint8_t* data, size_t size) {
+  size_t scans = 0;
+  WalkMarkers(data, size, [&scans](uint8_t marker) { scans += marker == kSos; });
+  return scans;
 }
 
 }  // namespace xfer
