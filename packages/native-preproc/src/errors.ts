@@ -4,7 +4,8 @@
  * - `TRUNCATED`: the data ends early (a partial download or copy);
  * - `UNSUPPORTED_FORMAT`: not a JPEG or PNG (GIF, BMP, WebP, random bytes...);
  * - `CORRUPT`: a JPEG/PNG whose data cannot be decoded;
- * - `TOO_LARGE`: the header declares more pixels than `maxPixels`, or memory ran out;
+ * - `TOO_LARGE`: the header declares more pixels than `maxPixels`, a JPEG has more than 500 scans
+ *   (a progressive bomb), or memory ran out;
  * - `IO`: the file could not be read.
  */
 export type DecodeErrorCode = 'EMPTY' | 'TRUNCATED' | 'UNSUPPORTED_FORMAT' | 'CORRUPT' | 'TOO_LARGE' | 'IO';
