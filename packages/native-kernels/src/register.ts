@@ -12,41 +12,40 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [...convKernels, batchNor
 /** The names of the kernels {@link registerNativeKernels} replaces. */
 export const NATIVE_KERNEL_NAMES: readonly string[] = NATIVE_KERNELS.map((k) => k.kernelName);
 
-/** The kernels that were on the backend before registration, to fall back on and to restore. */
-const stock = new Map<string, KernelConfig | undefined>();
+/** Per kernel: the kernel it replaced (to fall back on and to restore) and its own function. */
+const installed = new Map<string, { previous: KernelConfig | undefined; own: KernelFunc }>();
 
 /**
  * Replaces the heavy kernels of tfjs's `cpu` backend with the native ones. Cases a native kernel
  * does not cover run the kernel that was registered before. Loads the addon first, so it throws
- * (and changes nothing) when the addon cannot load. Calling it again is a no-op.
+ * (and changes nothing) when the addon cannot load. Calling it again is a no-op, except that a
+ * kernel someone registered over a native one since is replaced again (and becomes its fallback).
  */
 export function registerNativeKernels(): readonly string[] {
   const native = loadBinding();
   for (const kernel of NATIVE_KERNELS) {
-    if (stock.has(kernel.kernelName)) continue;
-    const previous = getKernel(kernel.kernelName, 'cpu');
-    stock.set(kernel.kernelName, previous);
-    if (previous) unregisterKernel(kernel.kernelName, 'cpu');
-    const fallback = previous?.kernelFunc;
-    registerKernel({
-      kernelName: kernel.kernelName,
-      backendName: 'cpu',
-      kernelFunc: ((args: CpuKernelArgs) => {
-        const out = kernel.run(args, native);
-        if (out) return out;
-        if (!fallback) throw new Error(`@xfer/native-kernels: ${kernel.kernelName} is not supported for these inputs and the cpu backend has no kernel of its own`);
-        return fallback(args as unknown as Parameters<KernelFunc>[0]);
-      }) as unknown as KernelFunc,
-    });
+    const current = getKernel(kernel.kernelName, 'cpu');
+    if (current && current.kernelFunc === installed.get(kernel.kernelName)?.own) continue;
+    if (current) unregisterKernel(kernel.kernelName, 'cpu');
+    const fallback = current?.kernelFunc;
+    const own = ((args: CpuKernelArgs) => {
+      const out = kernel.run(args, native);
+      if (out) return out;
+      if (!fallback) throw new Error(`@xfer/native-kernels: ${kernel.kernelName} is not supported for these inputs and the cpu backend has no kernel of its own`);
+      return fallback(args as unknown as Parameters<KernelFunc>[0]);
+    }) as unknown as KernelFunc;
+    registerKernel({ kernelName: kernel.kernelName, backendName: 'cpu', kernelFunc: own });
+    installed.set(kernel.kernelName, { previous: current, own });
   }
   return NATIVE_KERNEL_NAMES;
 }
 
-/** Puts back the kernels that {@link registerNativeKernels} replaced. */
+/** Puts back the kernels that {@link registerNativeKernels} replaced, where its own are still registered. */
 export function unregisterNativeKernels(): void {
-  for (const [name, previous] of stock) {
+  for (const [name, { previous, own }] of installed) {
+    if (getKernel(name, 'cpu')?.kernelFunc !== own) continue;
     unregisterKernel(name, 'cpu');
     if (previous) registerKernel(previous);
   }
-  stock.clear();
+  installed.clear();
 }

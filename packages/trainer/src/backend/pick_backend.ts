@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import { registerBatchNormGradient } from './batch_norm_gradient.js';
 import { registerConvBackpropKernels } from './conv_gradients.js';
+import { describeNativeKernels, loadNativeKernels } from './native_kernels.js';
 
 /** A tfjs backend xfer can run on, fastest first. */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -61,13 +62,16 @@ const why: Record<BackendName, string> = {
 
 /**
  * Selects the fastest tfjs backend that loads here: tfjs-node-gpu, tfjs-node, wasm, then cpu.
+ * When @xfer/native-kernels loads, cpu (with its oneDNN kernels) comes before wasm.
  * `only` restricts the choice to one backend and fails if it cannot load.
  */
 export async function pickBackend(only?: BackendName): Promise<BackendChoice> {
   // tfjs prints a "looks like you are running TensorFlow.js in Node.js" banner outside prod mode.
   tf.enableProdMode();
   const skipped: BackendChoice['skipped'] = [];
-  const candidates = only ? [only] : BACKEND_ORDER;
+  const native = await loadNativeKernels();
+  const order = typeof native === 'string' ? BACKEND_ORDER : (['tensorflow-gpu', 'tensorflow', 'cpu', 'wasm'] as const);
+  const candidates = only ? [only] : order;
   for (const name of candidates) {
     try {
       await loaders[name]();
@@ -76,7 +80,16 @@ export async function pickBackend(only?: BackendName): Promise<BackendChoice> {
         registerConvBackpropKernels(name);
         registerBatchNormGradient();
       }
-      const reason = skipped.length === 0 ? why[name] : `${why[name]}; ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`;
+      let what = why[name];
+      if (name === 'cpu') {
+        // After the composite gradients, so the native kernels replace them (and fall back on them).
+        if (typeof native === 'string') what += `; native kernels: ${native}`;
+        else {
+          native.registerNativeKernels();
+          what = `oneDNN native kernels from @xfer/native-kernels (${describeNativeKernels(native)}) over the cpu backend`;
+        }
+      }
+      const reason = skipped.length === 0 ? what : `${what}; ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`;
       return { name, tfName: tf.getBackend(), reason, skipped };
     } catch (e) {
       skipped.push({ name, reason: firstLine(e) });
