@@ -4,22 +4,27 @@
 #include <cmath>
 
 #include "simd_dispatch.h"
+#include "vec4.h"
 
 namespace xfer {
 namespace {
 
-// One source row, interpolated horizontally to dst_w pixels.
 XFER_TARGET_CLONES
-void HorizontalPass(const uint8_t* row, const size_t* lo, const size_t* hi, const float* frac, int dst_w,
-                    float* out) {
+void RowToFloat(const uint8_t* row, size_t n, float* out) {
+  for (size_t i = 0; i < n; ++i) out[i] = row[i];
+}
+
+// One source row (as float, padded by one pixel and one float), interpolated
+// horizontally to dst_w pixels. A pixel and its right neighbour are six
+// consecutive floats, so each output pixel is two 4-lane loads and one lerp;
+// the spare lane is written and then overwritten by the next pixel (`out`
+// has one float of padding for the last).
+void HorizontalPass(const float* row, const size_t* lo, const float* frac, int dst_w, float* out) {
   for (int x = 0; x < dst_w; ++x) {
-    const uint8_t* l = row + lo[x] * 3;
-    const uint8_t* r = row + hi[x] * 3;
-    const float f = frac[x];
-    for (int c = 0; c < 3; ++c) {
-      const float a = l[c];
-      out[3 * x + c] = a + (static_cast<float>(r[c]) - a) * f;
-    }
+    const float* left = row + 3 * lo[x];
+    const Vec4 a = Load4(left);
+    const Vec4 b = Load4(left + 3);
+    Store4(out + 3 * x, Add4(a, Mul4(Sub4(b, a), Splat4(frac[x]))));
   }
 }
 
@@ -28,13 +33,35 @@ void VerticalPassF32(const float* top, const float* bottom, float fy, size_t n, 
   for (size_t i = 0; i < n; ++i) out[i] = top[i] + (bottom[i] - top[i]) * fy;
 }
 
-XFER_TARGET_CLONES
+inline uint8_t LerpToU8(float top, float bottom, float fy) {
+  float v = top + (bottom - top) * fy;
+  v = std::min(std::max(v, 0.0f), 255.0f);
+  return static_cast<uint8_t>(static_cast<int32_t>(v + 0.5f));  // round half up; v >= 0 here
+}
+
+// The compiler does not vectorise the clamp-and-round (std::min/max keep NaN
+// semantics that maxps lacks, and a uint8_t* may alias the rows), so this
+// spells out the same operations 16 samples at a time; inputs are finite.
 void VerticalPassU8(const float* top, const float* bottom, float fy, size_t n, uint8_t* out) {
-  for (size_t i = 0; i < n; ++i) {
-    float v = top[i] + (bottom[i] - top[i]) * fy;
-    v = std::min(std::max(v, 0.0f), 255.0f);
-    out[i] = static_cast<uint8_t>(v + 0.5f);  // round half up; v >= 0 here
+  size_t i = 0;
+#if XFER_VEC4_SSE2
+  const __m128 weight = _mm_set1_ps(fy);
+  const __m128 zero = _mm_setzero_ps();
+  const __m128 max = _mm_set1_ps(255.0f);
+  const __m128 half = _mm_set1_ps(0.5f);
+  auto lane = [&](size_t k) {
+    const __m128 t = _mm_loadu_ps(top + k);
+    __m128 v = _mm_add_ps(t, _mm_mul_ps(_mm_sub_ps(_mm_loadu_ps(bottom + k), t), weight));
+    v = _mm_min_ps(_mm_max_ps(v, zero), max);
+    return _mm_cvttps_epi32(_mm_add_ps(v, half));
+  };
+  for (; i + 16 <= n; i += 16) {
+    const __m128i lo = _mm_packs_epi32(lane(i), lane(i + 4));
+    const __m128i hi = _mm_packs_epi32(lane(i + 8), lane(i + 12));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm_packus_epi16(lo, hi));
   }
+#endif
+  for (; i < n; ++i) out[i] = LerpToU8(top[i], bottom[i], fy);
 }
 
 }  // namespace
@@ -51,9 +78,9 @@ void PlanAxis(int in_size, int out_size, AxisTaps& taps) {
     const double hi = std::min(last, std::ceil(src));
     taps.lo[i] = static_cast<size_t>(lo);
     taps.hi[i] = static_cast<size_t>(hi);
-    // Below 0 this is negative, but then lo == hi and it multiplies a zero
-    // difference, exactly as in tfjs.
-    taps.frac[i] = static_cast<float>(src - lo);
+    // tfjs multiplies a zero difference there (even by a negative weight
+    // below 0); a zero weight gives the same exact sum.
+    taps.frac[i] = lo == hi ? 0.0f : static_cast<float>(src - lo);
   }
 }
 
@@ -63,16 +90,20 @@ void ResizeBilinearRgb(const uint8_t* src, int src_w, int src_h, void* dst, int 
   PlanAxis(src_h, dst_h, scratch.y);
   const size_t row_len = static_cast<size_t>(dst_w) * 3;
   const size_t src_stride = static_cast<size_t>(src_w) * 3;
-  scratch.rows.resize(2 * row_len);
-  float* slot[2] = {scratch.rows.data(), scratch.rows.data() + row_len};
+  // Padding: the right neighbour of the last pixel and the spare lane of its
+  // load; zeros, so the (zero-weighted) lerp stays finite.
+  scratch.source_row.assign(src_stride + 4, 0.0f);
+  const size_t slot_len = row_len + 1;
+  scratch.rows.resize(2 * slot_len);
+  float* slot[2] = {scratch.rows.data(), scratch.rows.data() + slot_len};
   // Source row held in each slot. lo/hi never decrease with the output row,
   // so two slots mean each needed source row is interpolated once.
   size_t held[2] = {static_cast<size_t>(-1), static_cast<size_t>(-1)};
 
   auto find = [&](size_t y) { return held[0] == y ? 0 : (held[1] == y ? 1 : -1); };
   auto fill = [&](int s, size_t y) {
-    HorizontalPass(src + y * src_stride, scratch.x.lo.data(), scratch.x.hi.data(), scratch.x.frac.data(), dst_w,
-                   slot[s]);
+    RowToFloat(src + y * src_stride, src_stride, scratch.source_row.data());
+    HorizontalPass(scratch.source_row.data(), scratch.x.lo.data(), scratch.x.frac.data(), dst_w, slot[s]);
     held[s] = y;
   };
 

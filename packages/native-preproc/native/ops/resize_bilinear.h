@@ -23,16 +23,20 @@ namespace xfer {
 struct AxisTaps {
   std::vector<size_t> lo;  // source index of the lower tap
   std::vector<size_t> hi;  // source index of the upper tap
+  // Weight of the upper tap. Where hi == lo (edges, exact hits) it is 0, so
+  // the loops may read lo + 1 instead of hi: the lerp adds an exact 0 either
+  // way, and the row loads need no edge case.
   std::vector<float> frac;
 };
 
 void PlanAxis(int in_size, int out_size, AxisTaps& taps);
 
-// Scratch a worker keeps across calls: the taps and the two horizontally
-// interpolated source rows that the vertical pass blends.
+// Scratch a worker keeps across calls: the taps, one source row as float,
+// and the two horizontally interpolated rows that the vertical pass blends.
 struct ResizeScratch {
   AxisTaps x;
   AxisTaps y;
+  std::vector<float> source_row;
   std::vector<float> rows;
 };
 

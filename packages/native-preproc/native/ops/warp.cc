@@ -6,14 +6,10 @@
 #include <cstring>
 #include <type_traits>
 
-#if defined(__SSE2__) || defined(_M_X64)
-#include <emmintrin.h>
-#define XFER_WARP_SSE2 1
-#else
-#define XFER_WARP_SSE2 0
-#endif
-
+#include "float_view.h"
 #include "simd_dispatch.h"
+#include "vec4.h"
+#include "warp_rows_avx2.h"
 
 namespace xfer {
 namespace {
@@ -68,79 +64,16 @@ inline long RoundHalfAway(double v) {
   return static_cast<long>(v < 0.0 ? -std::floor(-v + 0.5) : std::floor(v + 0.5));
 }
 
-// ---- 4-lane float vectors (R, G, B, unused). SSE2 where available, else a
-// scalar struct doing the same float operations in the same order, so both
-// give identical bits.
-#if XFER_WARP_SSE2
-using Vec = __m128;
-inline Vec Load(const float* p) { return _mm_loadu_ps(p); }
-inline Vec Splat(float v) { return _mm_set1_ps(v); }
-inline Vec Mul(Vec a, Vec b) { return _mm_mul_ps(a, b); }
-inline Vec Add(Vec a, Vec b) { return _mm_add_ps(a, b); }
-inline void Store4(float* out, Vec v) { _mm_storeu_ps(out, v); }
-inline void Store3(float* out, Vec v) {
-  alignas(16) float t[4];
-  _mm_store_ps(t, v);
-  out[0] = t[0];
-  out[1] = t[1];
-  out[2] = t[2];
-}
-inline void StoreU8(uint8_t* out, Vec v) {
-  v = _mm_min_ps(_mm_max_ps(v, _mm_setzero_ps()), _mm_set1_ps(255.0f));
-  const __m128i i = _mm_cvttps_epi32(_mm_add_ps(v, _mm_set1_ps(0.5f)));
-  alignas(16) int32_t t[4];
-  _mm_store_si128(reinterpret_cast<__m128i*>(t), i);
-  out[0] = static_cast<uint8_t>(t[0]);
-  out[1] = static_cast<uint8_t>(t[1]);
-  out[2] = static_cast<uint8_t>(t[2]);
-}
-#else
-struct Vec {
-  float v[4];
-};
-inline Vec Load(const float* p) { return Vec{{p[0], p[1], p[2], p[3]}}; }
-inline Vec Splat(float s) { return Vec{{s, s, s, s}}; }
-inline Vec Mul(Vec a, Vec b) { return Vec{{a.v[0] * b.v[0], a.v[1] * b.v[1], a.v[2] * b.v[2], a.v[3] * b.v[3]}}; }
-inline Vec Add(Vec a, Vec b) { return Vec{{a.v[0] + b.v[0], a.v[1] + b.v[1], a.v[2] + b.v[2], a.v[3] + b.v[3]}}; }
-inline void Store4(float* out, Vec v) { std::memcpy(out, v.v, 4 * sizeof(float)); }
-inline void Store3(float* out, Vec v) { std::memcpy(out, v.v, 3 * sizeof(float)); }
-inline void StoreU8(uint8_t* out, Vec v) {
-  for (int c = 0; c < 3; ++c) {
-    const float f = std::min(std::max(v.v[c], 0.0f), 255.0f);
-    out[c] = static_cast<uint8_t>(static_cast<int32_t>(f + 0.5f));
-  }
-}
-#endif
-
 // Writes one output pixel. `last` is the last pixel of the image row: a
 // 4-float store there could run past the end of the output.
-inline void Put(float* out, Vec v, bool last) {
+inline void Put(float* out, Vec4 v, bool last) {
   if (last) {
     Store3(out, v);
   } else {
     Store4(out, v);  // the 4th float is the next pixel's R, written next
   }
 }
-inline void Put(uint8_t* out, Vec v, bool /*last*/) { StoreU8(out, v); }
-
-// The source as the rotation sees it: already flipped. Logical pixel (x, y)
-// is the RGBx float quadruple at base + y*row_step + x*col_step.
-struct FloatView {
-  const float* base;
-  ptrdiff_t row_step;
-  ptrdiff_t col_step;
-  int width;
-  int height;
-
-  FloatView(const float* rgbx, int w, int h, bool flip_h, bool flip_v) : width(w), height(h) {
-    const ptrdiff_t stride = static_cast<ptrdiff_t>(w) * 4;
-    row_step = flip_v ? -stride : stride;
-    col_step = flip_h ? -4 : 4;
-    base = rgbx + (flip_v ? static_cast<ptrdiff_t>(h - 1) * stride : 0) + (flip_h ? static_cast<ptrdiff_t>(w - 1) * 4 : 0);
-  }
-  const float* At(long x, long y) const { return base + y * row_step + x * col_step; }
-  bool Inside(long x, long y) const { return x >= 0 && y >= 0 && x < width && y < height; }
-};
+inline void Put(uint8_t* out, Vec4 v, bool /*last*/) { Store3U8(out, v); }
 
 XFER_TARGET_CLONES
 void ToRgbx(const uint8_t* src, size_t pixels, float* out) {
@@ -152,83 +85,167 @@ void ToRgbx(const uint8_t* src, size_t pixels, float* out) {
   }
 }
 
-template <FillMode M, Interpolation I, typename Out>
-XFER_TARGET_CLONES void WarpGeneral(const FloatView s, const std::array<float, 8> t, const float fill_value,
-                                    const float scale, const float offset, Out* out) {
-  // The coefficients are float32 (as in TF and tfjs); coordinates are double,
-  // evaluated as tfjs does: (a0*x + a1*y) + a2.
-  const double a0 = t[0], a1 = t[1], a2 = t[2];
-  const double b0 = t[3], b1 = t[4], b2 = t[5];
+// ---- one output row at a time: the coordinate maths for the whole row runs
+// first, as loops the compiler vectorises (one clone per SIMD level); the
+// per-pixel loop is then only tap loads and the blend. Every operation is the
+// per-pixel formula's, in the same order, so the bits do not change.
+
+// c[x] = (k0*x + ky) + k2: tfjs' expression order, in double.
+XFER_TARGET_CLONES
+void RowCoordinates(double k0, double ky, double k2, int n, double* __restrict c) {
+  for (int x = 0; x < n; ++x) c[x] = (k0 * x + ky) + k2;
+}
+
+// Out of line: only the ends of a row can leave the image.
+template <FillMode M>
+__attribute__((noinline)) double MapOutside(double c, int len) {
+  return MapCoord<M>(c, len);
+}
+
+// Constant fill leaves coordinates unmapped; they are held to +-2^30 so that
+// the int32 taps below are defined. That moves only samples a billion pixels
+// outside the image, whose taps all read the fill value either way.
+XFER_TARGET_CLONES
+void HoldFar(double* __restrict c, int n) {
+  constexpr double kFar = 1073741824.0;
+  for (int x = 0; x < n; ++x) c[x] = c[x] < -kFar ? -kFar : (c[x] > kFar ? kFar : c[x]);
+}
+
+// A row's coordinates are (k0*x + ky) + k2 in double: every step is monotonic
+// in x, so the pixels inside [0, len-1] form one run and only the two ends
+// need mapping. Scanning in from each end touches just those.
+template <FillMode M>
+void MapRow(double* c, int n, int len) {
+  if constexpr (M == FillMode::kConstant) {
+    HoldFar(c, n);
+    return;
+  }
+  const double last = static_cast<double>(len - 1);
+  auto outside = [&](double v) { return !(v >= 0.0 && v <= last); };
+  int left = 0;
+  for (; left < n && outside(c[left]); ++left) c[left] = MapOutside<M>(c[left], len);
+  for (int right = n - 1; right > left && outside(c[right]); --right) c[right] = MapOutside<M>(c[right], len);
+}
+
+// The lower tap of each coordinate and the weights of the lower and upper
+// taps. |c| <= 2^30 here (mapped into the image, or held by HoldFar).
+XFER_TARGET_CLONES
+void SplitCoordinates(const double* __restrict c, int n, int32_t* __restrict lower, float* __restrict w_lower,
+                      float* __restrict w_upper) {
+  for (int x = 0; x < n; ++x) {
+    const double f = std::floor(c[x]);
+    lower[x] = static_cast<int32_t>(f);
+    w_lower[x] = static_cast<float>((f + 1.0) - c[x]);
+    w_upper[x] = static_cast<float>(c[x] - f);
+  }
+}
+
+// Input coordinates of one output row, mapped by the fill mode.
+template <FillMode M>
+void RowSources(const std::array<float, 8>& t, int y, int w, int h, WarpScratch& scratch) {
+  // The coefficients are float32 (as in TF and tfjs); coordinates are double.
+  RowCoordinates(t[0], static_cast<double>(t[1]) * y, t[2], w, scratch.ix.data());
+  RowCoordinates(t[3], static_cast<double>(t[4]) * y, t[5], w, scratch.iy.data());
+  MapRow<M>(scratch.ix.data(), w, w);
+  MapRow<M>(scratch.iy.data(), w, h);
+}
+
+template <FillMode M, typename Out>
+void WarpBilinear(const FloatView s, const std::array<float, 8>& t, const WarpParams& p, WarpScratch& scratch,
+                  Out* out) {
   const int w = s.width;
   const int h = s.height;
-  const Vec vscale = Splat(scale);
-  const Vec voffset = Splat(offset);
-  const Vec vfill = Splat(fill_value);
+  const Vec4 scale = Splat4(p.scale);
+  const Vec4 offset = Splat4(p.offset);
+  const Vec4 fill = Splat4(p.fill_value);
+  int32_t* x0s = scratch.x0.data();
+  int32_t* y0s = scratch.y0.data();
+  float* wx0s = scratch.wx0.data();
+  float* wx1s = scratch.wx1.data();
+  float* wy0s = scratch.wy0.data();
+  float* wy1s = scratch.wy1.data();
+  const bool avx2 = HaveAvx2RowBlend();
   for (int y = 0; y < h; ++y) {
-    const double ay = a1 * y;
-    const double by = b1 * y;
+    RowSources<M>(t, y, w, h, scratch);
+    SplitCoordinates(scratch.ix.data(), w, x0s, wx0s, wx1s);
+    SplitCoordinates(scratch.iy.data(), w, y0s, wy0s, wy1s);
     Out* row = out + static_cast<size_t>(y) * w * 3;
-    for (int x = 0; x < w; ++x) {
-      const double ix = MapCoord<M>((a0 * x + ay) + a2, w);
-      const double iy = MapCoord<M>((b0 * x + by) + b2, h);
-      Vec v;
-      if constexpr (I == Interpolation::kNearest) {
-        const long nx = RoundHalfAway(ix);
-        const long ny = RoundHalfAway(iy);
-        v = (M != FillMode::kConstant || s.Inside(nx, ny)) ? Load(s.At(nx, ny)) : vfill;
+    int x = 0;
+    if constexpr (M != FillMode::kConstant && std::is_same_v<Out, float>) {
+      if (avx2) x = BlendInsideRowAvx2(s, RowTaps{x0s, y0s, wx0s, wx1s, wy0s, wy1s}, w - 1, p.scale, p.offset, row);
+    }
+    for (; x < w; ++x) {
+      const long x0 = x0s[x];
+      const long y0 = y0s[x];
+      Vec4 p00, p01, p10, p11;
+      if (M != FillMode::kConstant || (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h)) {
+        // Mapped coordinates lie in [0, len-1]; x0 + 1 falls outside only
+        // when its weight is exactly 0, and then any pixel contributes the
+        // same 0 as the fill value would.
+        const float* r0 = s.Row(y0);
+        const float* r1 = s.Row(std::min<long>(y0 + 1, h - 1));
+        const ptrdiff_t c0 = s.Col(x0);
+        const ptrdiff_t c1 = s.Col(std::min<long>(x0 + 1, w - 1));
+        p00 = Load4(r0 + c0);
+        p01 = Load4(r0 + c1);
+        p10 = Load4(r1 + c0);
+        p11 = Load4(r1 + c1);
       } else {
-        const double fx0 = std::floor(ix);
-        const double fy0 = std::floor(iy);
-        const Vec wx0 = Splat(static_cast<float>((fx0 + 1.0) - ix));  // weight of column x0
-        const Vec wx1 = Splat(static_cast<float>(ix - fx0));          // weight of column x0 + 1
-        const Vec wy0 = Splat(static_cast<float>((fy0 + 1.0) - iy));
-        const Vec wy1 = Splat(static_cast<float>(iy - fy0));
-        const long x0 = static_cast<long>(fx0);
-        const long y0 = static_cast<long>(fy0);
-        Vec p00, p01, p10, p11;
-        if (M != FillMode::kConstant || (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h)) {
-          // Mapped coordinates lie in [0, len-1]; x0 + 1 falls outside only
-          // when its weight is exactly 0, and then any pixel contributes the
-          // same 0 as the fill value would.
-          const long x1 = std::min<long>(x0 + 1, w - 1);
-          const long y1 = std::min<long>(y0 + 1, h - 1);
-          p00 = Load(s.At(x0, y0));
-          p01 = Load(s.At(x1, y0));
-          p10 = Load(s.At(x0, y1));
-          p11 = Load(s.At(x1, y1));
-        } else {
-          p00 = s.Inside(x0, y0) ? Load(s.At(x0, y0)) : vfill;
-          p01 = s.Inside(x0 + 1, y0) ? Load(s.At(x0 + 1, y0)) : vfill;
-          p10 = s.Inside(x0, y0 + 1) ? Load(s.At(x0, y0 + 1)) : vfill;
-          p11 = s.Inside(x0 + 1, y0 + 1) ? Load(s.At(x0 + 1, y0 + 1)) : vfill;
-        }
-        const Vec top = Add(Mul(wx0, p00), Mul(wx1, p01));
-        const Vec bottom = Add(Mul(wx0, p10), Mul(wx1, p11));
-        v = Add(Mul(wy0, top), Mul(wy1, bottom));
+        p00 = s.Inside(x0, y0) ? Load4(s.At(x0, y0)) : fill;
+        p01 = s.Inside(x0 + 1, y0) ? Load4(s.At(x0 + 1, y0)) : fill;
+        p10 = s.Inside(x0, y0 + 1) ? Load4(s.At(x0, y0 + 1)) : fill;
+        p11 = s.Inside(x0 + 1, y0 + 1) ? Load4(s.At(x0 + 1, y0 + 1)) : fill;
       }
-      Put(row + 3 * x, Add(Mul(v, vscale), voffset), x + 1 == w);
+      const Vec4 wx0 = Splat4(wx0s[x]);
+      const Vec4 wx1 = Splat4(wx1s[x]);
+      const Vec4 top = Add4(Mul4(wx0, p00), Mul4(wx1, p01));
+      const Vec4 bottom = Add4(Mul4(wx0, p10), Mul4(wx1, p11));
+      const Vec4 v = Add4(Mul4(Splat4(wy0s[x]), top), Mul4(Splat4(wy1s[x]), bottom));
+      Put(row + 3 * x, Add4(Mul4(v, scale), offset), x + 1 == w);
     }
   }
 }
 
 template <FillMode M, typename Out>
-void DispatchInterpolation(const FloatView& s, const std::array<float, 8>& t, const WarpParams& p, Out* out) {
+void WarpNearest(const FloatView s, const std::array<float, 8>& t, const WarpParams& p, WarpScratch& scratch,
+                 Out* out) {
+  const int w = s.width;
+  const int h = s.height;
+  const Vec4 scale = Splat4(p.scale);
+  const Vec4 offset = Splat4(p.offset);
+  const Vec4 fill = Splat4(p.fill_value);
+  for (int y = 0; y < h; ++y) {
+    RowSources<M>(t, y, w, h, scratch);
+    Out* row = out + static_cast<size_t>(y) * w * 3;
+    for (int x = 0; x < w; ++x) {
+      const long nx = RoundHalfAway(scratch.ix[x]);
+      const long ny = RoundHalfAway(scratch.iy[x]);
+      const Vec4 v = (M != FillMode::kConstant || s.Inside(nx, ny)) ? Load4(s.At(nx, ny)) : fill;
+      Put(row + 3 * x, Add4(Mul4(v, scale), offset), x + 1 == w);
+    }
+  }
+}
+
+template <FillMode M, typename Out>
+void DispatchInterpolation(const FloatView& s, const std::array<float, 8>& t, const WarpParams& p,
+                           WarpScratch& scratch, Out* out) {
   if (p.interpolation == Interpolation::kNearest) {
-    WarpGeneral<M, Interpolation::kNearest>(s, t, p.fill_value, p.scale, p.offset, out);
+    WarpNearest<M>(s, t, p, scratch, out);
   } else {
-    WarpGeneral<M, Interpolation::kBilinear>(s, t, p.fill_value, p.scale, p.offset, out);
+    WarpBilinear<M>(s, t, p, scratch, out);
   }
 }
 
 template <typename Out>
-void DispatchFill(const FloatView& s, const std::array<float, 8>& t, const WarpParams& p, Out* out) {
+void DispatchFill(const FloatView& s, const std::array<float, 8>& t, const WarpParams& p, WarpScratch& scratch,
+                  Out* out) {
   switch (p.fill) {
-    case FillMode::kWrap: return DispatchInterpolation<FillMode::kWrap>(s, t, p, out);
-    case FillMode::kConstant: return DispatchInterpolation<FillMode::kConstant>(s, t, p, out);
-    case FillMode::kNearest: return DispatchInterpolation<FillMode::kNearest>(s, t, p, out);
+    case FillMode::kWrap: return DispatchInterpolation<FillMode::kWrap>(s, t, p, scratch, out);
+    case FillMode::kConstant: return DispatchInterpolation<FillMode::kConstant>(s, t, p, scratch, out);
+    case FillMode::kNearest: return DispatchInterpolation<FillMode::kNearest>(s, t, p, scratch, out);
     case FillMode::kReflect: break;
   }
-  DispatchInterpolation<FillMode::kReflect>(s, t, p, out);
+  DispatchInterpolation<FillMode::kReflect>(s, t, p, scratch, out);
 }
 
 // ---- angle 0: flips and normalization only. The row loops are plain
@@ -287,9 +304,10 @@ void Augment(const uint8_t* src, int width, int height, const WarpParams& params
   }
   const size_t pixels = static_cast<size_t>(width) * static_cast<size_t>(height);
   if (scratch.rgbx.size() < pixels * 4) scratch.rgbx.resize(pixels * 4);
+  scratch.Reserve(width);
   ToRgbx(src, pixels, scratch.rgbx.data());
   const FloatView view(scratch.rgbx.data(), width, height, params.flip_horizontal, params.flip_vertical);
-  DispatchFill(view, KerasRotationTransform(params.angle, width, height), params, out);
+  DispatchFill(view, KerasRotationTransform(params.angle, width, height), params, scratch, out);
 }
 
 }  // namespace

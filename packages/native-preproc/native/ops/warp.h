@@ -59,9 +59,20 @@ struct WarpParams {
 std::array<float, 8> KerasRotationTransform(double angle, int width, int height);
 
 // Scratch a worker keeps across images: the source as float RGBx, so that a
-// bilinear tap is one aligned 4-float load.
+// bilinear tap is one 4-float load, and the sample positions of one output
+// row (input coordinates, lower taps and tap weights per axis).
 struct WarpScratch {
   std::vector<float> rgbx;
+  std::vector<double> ix, iy;
+  std::vector<int32_t> x0, y0;
+  std::vector<float> wx0, wx1, wy0, wy1;
+
+  void Reserve(int width) {
+    const size_t n = static_cast<size_t>(width);
+    for (auto* v : {&ix, &iy}) v->resize(n);
+    for (auto* v : {&x0, &y0}) v->resize(n);
+    for (auto* v : {&wx0, &wx1, &wy0, &wy1}) v->resize(n);
+  }
 };
 
 // Writes width*height*3 samples of `type` to dst. src is packed RGB8.
