@@ -36,6 +36,7 @@ export interface RawInfo {
     available: boolean;
     devices: Array<{ name: string; computeCapability: string; memoryBytes: number }>;
     reason?: string;
+    autoMinBatchPixels: number;
   };
 }
 
@@ -49,7 +50,7 @@ export type RawNextResult =
 export interface RawLoaderStats {
   images: number;
   decoded: number;
-  perStageMs: { read: number; decode: number; resize: number; augment: number; wait: number };
+  perStageMs: { read: number; decode: number; resize: number; augment: number; gpu: number; wait: number };
   imagesPerSec: number;
   cachedImages: number;
   cacheBytes: number;
@@ -67,6 +68,7 @@ export interface NativeLoaderHandle {
   slotBuffer(slot: number): ArrayBuffer;
   stats(): RawLoaderStats;
   length(): { known: boolean; batches: number; good: number; failed: number };
+  device(): { kind: 'cpu' | 'cuda'; reason: string };
   close(): Promise<void>;
 }
 
@@ -118,6 +120,30 @@ export interface NativeBinding {
     threads: number,
     maxPixels: number,
   ): Promise<{ ms: number; images: number; failures: number; decodedPixels: number }>;
+  /**
+   * Diagnostics for tests and tools/gpu-check (native/binding/fused_worker.cc):
+   * the fused batch maths (native/cuda/fused_pixel.h) on decoded images of any
+   * sizes packed in `pixels`, on this CPU (`cuda` false) or through the GPU
+   * stage the Loader uses (`cuda` true; rejects without a device). `images`
+   * holds 6 numbers per image: byte offset, width, height, flipH (0/1),
+   * flipV (0/1), angle (radians). Output: NHWC, width x height per image.
+   */
+  fusedBatch(
+    cuda: boolean,
+    pixels: Uint8Array,
+    images: Float64Array,
+    width: number,
+    height: number,
+    fill: number,
+    fillValue: number,
+    interpolation: number,
+    scale: number,
+    offset: number,
+    float32: boolean,
+    repeats: number,
+  ): Promise<{ data: ArrayBuffer; timing?: { h2dMs: number; kernelMs: number; d2hMs: number; inputBytes: number } }>;
+  /** Best-of-`repeats` plain cudaMemcpy times, for tools/gpu-check; throws without a device. */
+  cudaCopyBench(h2dBytes: number, d2dBytes: number, repeats: number): { pageableH2dMs: number; pinnedH2dMs: number; d2dMs: number };
   NativeLoader: new (config: ValidatedLoaderConfig) => NativeLoaderHandle;
 }
 

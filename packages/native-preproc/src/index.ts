@@ -14,9 +14,18 @@ import { sourceName, validateBatchOptions, validateMaxPixels, validateSource, ty
 
 export { DecodeError, type DecodeErrorCode } from './errors.js';
 export type { FloatImage, Image } from './image.js';
-export type { ByteRange, FillMode, FlipMode, Interpolation, Normalize, Source } from './options.js';
+export type { ByteRange, Device, FillMode, FlipMode, Interpolation, Normalize, Source } from './options.js';
 export { augment, augmentParams, epochOrder, type AugmentDraw, type AugmentOptions, type RandomAugment } from './augment.js';
-export { Loader, benchDecodeOnly, type Batch, type LoaderOptions, type LoaderStats, type SkippedSource } from './loader.js';
+export {
+  CudaUnavailableError,
+  Loader,
+  benchDecodeOnly,
+  type Batch,
+  type DeviceChoice,
+  type LoaderOptions,
+  type LoaderStats,
+  type SkippedSource,
+} from './loader.js';
 
 /** CUDA support: whether it was compiled in and whether a device can be used now. */
 export interface CudaInfo {
@@ -27,6 +36,11 @@ export interface CudaInfo {
   devices: Array<{ name: string; computeCapability: string; memoryBytes: number }>;
   /** Why CUDA is not available, e.g. "CUDA driver version is insufficient for CUDA runtime version". */
   reason?: string;
+  /**
+   * A Loader with device 'auto' uses CUDA (when available) for batches of at
+   * least this many output pixels: batchSize x width x height.
+   */
+  autoMinBatchPixels: number;
 }
 
 /** What this build of the addon offers on this machine. */
@@ -115,6 +129,7 @@ export function info(): NativeInfo {
       available: raw.cuda.available,
       devices: raw.cuda.devices.map((d) => ({ ...d })),
       ...(raw.cuda.reason !== undefined ? { reason: raw.cuda.reason } : {}),
+      autoMinBatchPixels: raw.cuda.autoMinBatchPixels,
     },
   };
 }

@@ -6,7 +6,7 @@
 import { loadBinding, type NativeLoaderHandle, type RawNextResult } from './binding.js';
 import type { RandomAugment } from './augment.js';
 import { DecodeError, toDecodeErrorCode, type DecodeErrorCode } from './errors.js';
-import { sourceName, validateCounter, validateLoaderOptions, type Normalize, type Source } from './options.js';
+import { sourceName, validateCounter, validateLoaderOptions, type Device, type Normalize, type Source } from './options.js';
 
 /** Options of {@link Loader}. */
 export interface LoaderOptions {
@@ -53,6 +53,29 @@ export interface LoaderOptions {
    * batches before it.
    */
   onError?: 'skip' | 'throw';
+  /**
+   * Where augment + normalize run: 'auto' (default), 'cpu' or 'cuda' (see
+   * {@link Device}). On CUDA the ring slots are pinned memory and each batch
+   * is also kept in device memory. Read `loader.device` for the choice.
+   */
+  device?: Device;
+}
+
+/** Where a Loader runs augment + normalize, and why (e.g. "auto: CUDA is not available (...)"). */
+export interface DeviceChoice {
+  kind: 'cpu' | 'cuda';
+  reason: string;
+}
+
+/** Thrown by `new Loader({ device: 'cuda' })` when no CUDA device can be used; `reason` says why. */
+export class CudaUnavailableError extends Error {
+  readonly code = 'CUDA_UNAVAILABLE';
+  readonly reason: string;
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'CudaUnavailableError';
+    this.reason = reason;
+  }
 }
 
 /** One batch: views of a ring slot, valid until release(). */
@@ -87,10 +110,12 @@ export interface LoaderStats {
   skipped: SkippedSource[];
   /**
    * Milliseconds. read, decode, resize and augment are summed over the worker
-   * threads (so they can exceed wall time); wait is how long next() calls
-   * waited for a batch (the consumer starved).
+   * threads (so they can exceed wall time); gpu is the CUDA path's per-batch
+   * copies and kernel as the workers waited for them (0 on the CPU path;
+   * there augment only stages images for the GPU); wait is how long next()
+   * calls waited for a batch (the consumer starved).
    */
-  perStageMs: { read: number; decode: number; resize: number; augment: number; wait: number };
+  perStageMs: { read: number; decode: number; resize: number; augment: number; gpu: number; wait: number };
   /** Current (or last) epoch: images delivered / seconds from its start to its last batch. */
   imagesPerSec: number;
   /** Images whose resized pixels are in the cache. */
@@ -125,6 +150,8 @@ export class Loader {
   readonly batchSize: number;
   readonly size: [width: number, height: number];
   readonly dtype: 'float32' | 'uint8';
+  /** Where augment + normalize run for this loader, and why. */
+  readonly device: DeviceChoice;
   readonly #native: NativeLoaderHandle;
   readonly #sources: ReadonlyArray<Source>;
   readonly #imageSamples: number;
@@ -137,7 +164,13 @@ export class Loader {
     const binding = loadBinding();
     defaultThreads ??= binding.info().threads;
     const config = validateLoaderOptions(options, defaultThreads);
-    this.#native = new binding.NativeLoader(config);
+    try {
+      this.#native = new binding.NativeLoader(config);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'CUDA_UNAVAILABLE') throw new CudaUnavailableError((err as Error).message);
+      throw err;
+    }
+    this.device = this.#native.device();
     this.#sources = [...options.sources];
     this.batchSize = config.batchSize;
     this.size = [config.width, config.height];

@@ -253,6 +253,20 @@ export function validateRandomAugment(value: unknown, name: string): ValidatedRa
 
 // ----------------------------------------------------------------- loader
 
+/**
+ * Where a Loader runs augment + normalize:
+ * - 'auto' (default): the CUDA kernel when this build has CUDA, a device is
+ *   present and a batch has at least `info().cuda.autoMinBatchPixels` output
+ *   pixels (batchSize x width x height); the CPU threads otherwise;
+ * - 'cpu': always the CPU threads;
+ * - 'cuda': the CUDA kernel, or a CudaUnavailableError from the constructor.
+ * Either way the batches hold the same values (see the README's GPU path).
+ * `loader.device` says which was chosen and why.
+ */
+export type Device = 'auto' | 'cpu' | 'cuda';
+
+const DEVICE_CODES: Record<Device, number> = { auto: 0, cpu: 1, cuda: 2 };
+
 export interface ValidatedLoaderConfig {
   sources: RawSource[];
   labels: Int32Array;
@@ -279,6 +293,8 @@ export interface ValidatedLoaderConfig {
   prefetch: number;
   threads: number;
   throwOnError: boolean;
+  /** 0 auto, 1 cpu, 2 cuda */
+  device: number;
 }
 
 /** Checks the whole option object of new Loader() and fills in defaults. */
@@ -346,6 +362,7 @@ export function validateLoaderOptions(options: unknown, defaultThreads: number):
   }
 
   const onError = oneOf(o['onError'], 'options.onError', ['skip', 'throw'] as const, 'skip');
+  const device = oneOf<Device>(o['device'], 'options.device', ['auto', 'cpu', 'cuda'], 'auto');
   const threads =
     o['threads'] === undefined ? Math.min(defaultThreads, MAX_THREADS) : integerIn(o['threads'], 'options.threads', 1, MAX_THREADS);
   return {
@@ -368,6 +385,7 @@ export function validateLoaderOptions(options: unknown, defaultThreads: number):
     prefetch: o['prefetch'] === undefined ? 2 : integerIn(o['prefetch'], 'options.prefetch', 0, 1024),
     threads,
     throwOnError: onError === 'throw',
+    device: DEVICE_CODES[device],
   };
 }
 

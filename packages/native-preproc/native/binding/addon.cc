@@ -12,6 +12,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("augmentParams", Napi::Function::New(env, xfer::AugmentParams, "augmentParams"));
   exports.Set("epochOrder", Napi::Function::New(env, xfer::EpochOrderJs, "epochOrder"));
   exports.Set("benchDecodeOnly", Napi::Function::New(env, xfer::BenchDecodeOnly, "benchDecodeOnly"));
+  exports.Set("fusedBatch", Napi::Function::New(env, xfer::FusedBatch, "fusedBatch"));
+  exports.Set("cudaCopyBench", Napi::Function::New(env, xfer::CudaCopyBench, "cudaCopyBench"));
   exports.Set("NativeLoader", xfer::DefineLoader(env));
   return exports;
 }

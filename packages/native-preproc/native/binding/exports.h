@@ -34,6 +34,14 @@ Napi::Value EpochOrderJs(const Napi::CallbackInfo& info);
 //   -> Promise<{ ms, images, failures, decodedPixels }>
 Napi::Value BenchDecodeOnly(const Napi::CallbackInfo& info);
 
+// Diagnostics (fused_worker.cc), for tests and tools/gpu-check:
+// fusedBatch(cuda: boolean, pixels: Uint8Array, images: Float64Array (offset, width, height, flipH, flipV,
+//            angle per image), width, height, fill, fillValue, interpolation, scale, offset, float32, repeats)
+//   -> Promise<{ data: ArrayBuffer, timing?: { h2dMs, kernelMs, d2hMs, inputBytes } }>
+Napi::Value FusedBatch(const Napi::CallbackInfo& info);
+// cudaCopyBench(h2dBytes, d2dBytes, repeats) -> { pageableH2dMs, pinnedH2dMs, d2dMs }; throws without CUDA.
+Napi::Value CudaCopyBench(const Napi::CallbackInfo& info);
+
 // class NativeLoader (loader_wrap.cc): new NativeLoader(config); startEpoch(epoch) -> generation;
 // next(generation) -> Promise<result>; release(slot); slotBuffer(slot) -> ArrayBuffer;
 // stats(); length(); close() -> Promise<void>

@@ -1,10 +1,9 @@
 #include <spng.h>
 #include <zlib.h>
 
-#include <mutex>
 #include <string>
 
-#include "../cuda/cuda_info.h"
+#include "../loader/device_choice.h"
 #include "../loader/thread_pool.h"
 #include "../ops/simd_dispatch.h"
 #include "exports.h"
@@ -14,18 +13,6 @@
 #endif
 
 namespace xfer {
-namespace {
-
-// Initialising the CUDA runtime can take a noticeable time with a GPU present;
-// the answer cannot change within a process, so ask once.
-const CudaInfo& CachedCudaInfo() {
-  static std::once_flag once;
-  static CudaInfo cached;
-  std::call_once(once, [] { cached = QueryCuda(); });
-  return cached;
-}
-
-}  // namespace
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -53,6 +40,8 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   }
   c.Set("devices", devices);
   if (!cuda.reason.empty()) c.Set("reason", cuda.reason);
+  // The rule a Loader's device 'auto' applies (loader/device_choice.h).
+  c.Set("autoMinBatchPixels", static_cast<double>(kAutoMinBatchPixels));
   out.Set("cuda", c);
   return out;
 }

@@ -90,6 +90,11 @@ LoaderConfig ParseConfig(Napi::Object o, std::vector<Napi::ObjectReference>& kee
   c.prefetch = static_cast<size_t>(Field(o, "prefetch", 0, 1024, true));
   c.threads = static_cast<size_t>(Field(o, "threads", 1, 1024, true));
   c.throw_on_error = Flag(o, "throwOnError");
+  // Optional for direct callers of the raw addon, who keep the CPU path;
+  // src/loader.ts always sets it (default 'auto').
+  if (!o.Get("device").IsUndefined()) {
+    c.device = static_cast<DeviceRequest>(static_cast<int>(Field(o, "device", 0, 2, true)));
+  }
 
   const double slot_bytes = static_cast<double>(c.batch_size) * c.width * c.height * 3 * BytesPerSample(c.type);
   if (slot_bytes > 4294967296.0) {
@@ -167,6 +172,7 @@ class NativeLoader : public Napi::ObjectWrap<NativeLoader> {
                            InstanceMethod<&NativeLoader::SlotBuffer>("slotBuffer"),
                            InstanceMethod<&NativeLoader::Stats>("stats"),
                            InstanceMethod<&NativeLoader::Length>("length"),
+                           InstanceMethod<&NativeLoader::Device>("device"),
                            InstanceMethod<&NativeLoader::Close>("close"),
                        });
   }
@@ -177,6 +183,11 @@ class NativeLoader : public Napi::ObjectWrap<NativeLoader> {
     LoaderConfig config = ParseConfig(info[0].As<Napi::Object>(), keep_alive_);
     try {
       engine_ = std::make_unique<LoaderEngine>(std::move(config));
+    } catch (const DeviceUnavailableError& e) {
+      // src/loader.ts turns this code into a CudaUnavailableError.
+      Napi::Error error = Napi::Error::New(env, e.what());
+      error.Set("code", "CUDA_UNAVAILABLE");
+      throw error;
     } catch (const std::bad_alloc&) {
       throw Napi::Error::New(env, "out of memory allocating the loader's batch ring");
     } catch (const std::exception& e) {
@@ -352,6 +363,7 @@ class NativeLoader : public Napi::ObjectWrap<NativeLoader> {
     stages.Set("decode", s.decode_ms);
     stages.Set("resize", s.resize_ms);
     stages.Set("augment", s.augment_ms);
+    stages.Set("gpu", s.gpu_ms);
     stages.Set("wait", s.wait_ms);
     o.Set("perStageMs", stages);
     o.Set("imagesPerSec", s.images_per_sec);
@@ -375,6 +387,15 @@ class NativeLoader : public Napi::ObjectWrap<NativeLoader> {
     ring.Set("memory", engine_->ring()->memory_kind());
     o.Set("ring", ring);
     o.Set("threads", static_cast<double>(s.threads));
+    return o;
+  }
+
+  // { kind: 'cpu' | 'cuda', reason }: where augment + normalize run, and why.
+  Napi::Value Device(const Napi::CallbackInfo& info) {
+    const DeviceChoice& d = engine_->device();
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("kind", d.cuda ? "cuda" : "cpu");
+    o.Set("reason", d.reason);
     return o;
   }
 

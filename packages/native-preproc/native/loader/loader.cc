@@ -1,6 +1,7 @@
 #include "loader.h"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <new>
 #include <system_error>
@@ -9,6 +10,9 @@
 #include "../ops/decode.h"
 #include "../ops/resize_bilinear.h"
 #include "../ops/warp.h"
+#include "../cuda/cuda_stage.h"
+#include "../cuda/fused_batch.h"
+#include "../cuda/pinned_allocator.h"
 #include "decode_scratch.h"
 #include "guarded.h"
 #include "hash.h"
@@ -58,7 +62,23 @@ LoaderEngine::LoaderEngine(LoaderConfig config)
   const size_t batch = std::max<size_t>(config_.batch_size, 1);
   const size_t ring_count = config_.prefetch + 1;
   const size_t threads = std::max<size_t>(config_.threads, 1);
-  ring_ = std::make_shared<SlotRing>(MakeHostSlotAllocator(), ring_count, batch * out_image_bytes_);
+  device_ = ChooseDevice(config_.device, CachedCudaInfo(), batch, config_.width, config_.height);
+  if (device_.error) throw DeviceUnavailableError(device_.reason);
+  if (device_.cuda) {
+    ring_ = std::make_shared<SlotRing>(MakePinnedSlotAllocator(), ring_count, batch * out_image_bytes_);
+    WarpParams warp;
+    warp.fill = config_.augment.fill;
+    warp.fill_value = config_.augment.fill_value;
+    warp.interpolation = config_.augment.interpolation;
+    warp.scale = config_.scale;
+    warp.offset = config_.offset;
+    // One stage per ring slot: a slot's images are staged while earlier
+    // slots are on the GPU.
+    stage_ = std::make_unique<CudaStage>(ring_count, batch * cache_image_bytes_, batch,
+                                         MakeFusedParams(config_.width, config_.height, warp, config_.type));
+  } else {
+    ring_ = std::make_shared<SlotRing>(MakeHostSlotAllocator(), ring_count, batch * out_image_bytes_);
+  }
   slots_.resize(ring_count);
   for (Slot& s : slots_) {
     s.labels.assign(batch, 0);
@@ -235,6 +255,8 @@ int LoaderEngine::AcquireSlot() {
     s.inflight = 0;
     s.sealed = false;
     s.abandoned = false;
+    s.gpu_queued = false;
+    s.gpu_done = false;
     s.sequence = next_sequence_++;
     SeqEntry e;
     e.kind = SeqEntry::Kind::kBatch;
@@ -346,7 +368,25 @@ void LoaderEngine::Advance(std::vector<Delivery>& out) {
       epoch_ended_ = true;
     }
   }
+  if (stage_ && init_done_ && fatal_.empty() && epoch_active_) QueueGpuTasks();
   TryDeliver(out);
+}
+
+void LoaderEngine::QueueGpuTasks() {
+  for (const SeqEntry& e : sequence_) {
+    if (e.kind != SeqEntry::Kind::kBatch) continue;
+    Slot& s = slots_[e.slot];
+    if (!s.sealed || s.done != s.count || s.gpu_queued) continue;
+    s.gpu_queued = true;
+    ++s.inflight;
+    Task t;
+    t.kind = Task::Kind::kGpu;
+    t.generation = generation_;
+    t.epoch = epoch_;
+    t.slot = e.slot;
+    t.place = s.count;
+    queue_.push_front(t);  // ahead of augments: it completes a batch
+  }
 }
 
 bool LoaderEngine::TakeDeliverable(NextResult& r) {
@@ -381,6 +421,7 @@ bool LoaderEngine::TakeDeliverable(NextResult& r) {
     case SeqEntry::Kind::kBatch: {
       Slot& s = slots_[e.slot];
       if (!s.sealed || s.done != s.count) return false;
+      if (stage_ && !s.gpu_done) return false;
       s.state = Slot::State::kHeld;
       r.kind = NextResult::Kind::kBatch;
       r.slot = e.slot;
@@ -630,12 +671,32 @@ LoaderEngine::TaskOutcome LoaderEngine::Run(const Task& task, Scratch& scratch) 
       params.interpolation = config_.augment.interpolation;
       params.scale = config_.scale;
       params.offset = config_.offset;
-      uint8_t* dst = ring_->data(static_cast<size_t>(task.slot)) + task.place * out_image_bytes_;
+      const size_t slot = static_cast<size_t>(task.slot);
       outcome.status = Guarded([&] {
-        AugmentRgb(task.pixels, config_.width, config_.height, params, dst, config_.type, scratch.warp);
+        if (stage_) {
+          // Staged for the GPU task; the kernel does the flip/rotate/normalize.
+          const size_t offset = task.place * cache_image_bytes_;
+          std::memcpy(stage_->input(slot) + offset, task.pixels, cache_image_bytes_);
+          stage_->images(slot)[task.place] =
+              DescribeFusedImage(offset, config_.width, config_.height, params.flip_horizontal,
+                                 params.flip_vertical, params.angle, config_.width, config_.height);
+        } else {
+          uint8_t* dst = ring_->data(slot) + task.place * out_image_bytes_;
+          AugmentRgb(task.pixels, config_.width, config_.height, params, dst, config_.type, scratch.warp);
+        }
         return Status::Ok();
       });
       augment_ns_ += NsSince(t0, Clock::now());
+      break;
+    }
+    case Task::Kind::kGpu: {
+      const Clock::time_point t0 = Clock::now();
+      const size_t slot = static_cast<size_t>(task.slot);
+      outcome.status = Guarded([&] {
+        stage_->Run(slot, task.place, task.place * cache_image_bytes_, ring_->data(slot), nullptr);
+        return Status::Ok();
+      });
+      gpu_ns_ += NsSince(t0, Clock::now());
       break;
     }
   }
@@ -689,6 +750,21 @@ void LoaderEngine::Finish(const Task& task, TaskOutcome& outcome, std::vector<De
       }
       break;
     }
+    case Task::Kind::kGpu: {
+      Slot& s = slots_[task.slot];
+      --s.inflight;
+      // A device failure is not one image's: the loader cannot go on.
+      if (!outcome.status.ok() && fatal_.empty()) fatal_ = "the CUDA path failed: " + outcome.status.message;
+      if (s.abandoned) {
+        if (s.inflight == 0) {
+          s.state = Slot::State::kFree;
+          s.abandoned = false;
+        }
+      } else if (task.generation == generation_) {
+        s.gpu_done = true;
+      }
+      break;
+    }
   }
   Advance(out);
 }
@@ -704,6 +780,7 @@ LoaderStats LoaderEngine::Stats() {
   s.decode_ms = Ms(decode_ns_.load());
   s.resize_ms = Ms(resize_ns_.load());
   s.augment_ms = Ms(augment_ns_.load());
+  s.gpu_ms = Ms(gpu_ns_.load());
   s.wait_ms = Ms(wait_ns_);
   const double seconds = static_cast<double>(NsSince(epoch_start_, last_delivery_)) / 1e9;
   s.images_per_sec = seconds > 0 ? static_cast<double>(epoch_images_) / seconds : 0.0;
@@ -731,6 +808,11 @@ LoaderStats LoaderEngine::Stats() {
   }
   s.threads = threads_.size();
   return s;
+}
+
+DeviceBatch LoaderEngine::device_batch(int slot) const {
+  if (!stage_ || slot < 0 || static_cast<size_t>(slot) >= stage_->slots()) return DeviceBatch{};
+  return stage_->device_batch(static_cast<size_t>(slot));
 }
 
 LengthInfo LoaderEngine::Length() {

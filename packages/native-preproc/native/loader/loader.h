@@ -5,6 +5,13 @@
 //          [cache: memory | disk | none (a small staging pool)]
 //          --augment+normalize (one fused pass)--> slot j of a ring batch
 //
+// On the CUDA path (device_choice.h) the last step is split: augment tasks
+// copy each uint8 image into the slot's pinned stage buffer, and once the
+// batch is complete a GPU task runs the fused kernel for the whole batch
+// (cuda/cuda_stage.h) and copies it into the (pinned) ring slot. The kernel
+// computes what the CPU pass would, so batches are the same either way
+// (test/cuda.test.ts checks the maths on the host).
+//
 // Scheduling (all under one mutex; the work itself runs unlocked):
 // - An epoch visits the sources in a seeded order. Workers claim decodes in
 //   that order, at most `window` positions ahead of the assembly cursor, so a
@@ -31,6 +38,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -38,12 +46,16 @@
 
 #include "../ops/image.h"
 #include "../ops/status.h"
+#include "device_choice.h"
 #include "image_cache.h"
 #include "rng.h"
 #include "slot_ring.h"
 #include "source.h"
 
 namespace xfer {
+
+class CudaStage;
+struct DeviceBatch;
 
 enum class CacheKind { kNone, kMemory, kDisk };
 
@@ -67,6 +79,14 @@ struct LoaderConfig {
   size_t prefetch = 2;  // batches prepared ahead; the ring has prefetch + 1 slots
   size_t threads = 1;
   bool throw_on_error = false;
+  DeviceRequest device = DeviceRequest::kCpu;
+};
+
+// Thrown by the LoaderEngine constructor when device 'cuda' was requested and
+// no usable device exists; what() is the DeviceChoice's reason.
+class DeviceUnavailableError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 struct NextResult {
@@ -104,7 +124,8 @@ struct LoaderStats {
   uint64_t images = 0;   // delivered in batches, all epochs
   uint64_t decoded = 0;  // images read + decoded + resized (cache misses)
   // Summed over worker threads, except wait: time a next() request waited.
-  double read_ms = 0, decode_ms = 0, resize_ms = 0, augment_ms = 0, wait_ms = 0;
+  // gpu: the CUDA path's per-batch copies + kernel, as waited for by a worker.
+  double read_ms = 0, decode_ms = 0, resize_ms = 0, augment_ms = 0, gpu_ms = 0, wait_ms = 0;
   double images_per_sec = 0;  // current (or last) epoch: delivered / elapsed
   uint64_t cached_images = 0;
   uint64_t cache_bytes = 0;  // storage + per-image bookkeeping
@@ -153,21 +174,27 @@ class LoaderEngine {
   LoaderStats Stats();
   LengthInfo Length();
   std::shared_ptr<SlotRing> ring() const { return ring_; }
+  // Where augment + normalize run, and why (fixed at construction).
+  const DeviceChoice& device() const { return device_; }
+  // CUDA path: the batch in `slot` as it is in device memory, for a consumer
+  // that stays on the GPU. Meaningful while the slot is held (delivered and
+  // not yet released); data == nullptr on the CPU path.
+  DeviceBatch device_batch(int slot) const;
   size_t image_samples() const { return static_cast<size_t>(config_.width) * config_.height * 3; }
 
  private:
   enum SourceState : uint8_t { kUnknown = 0, kDecoding = 1, kGood = 2, kFailed = 3 };
 
   struct Task {
-    enum class Kind { kInit, kDecode, kAugment } kind = Kind::kInit;
+    enum class Kind { kInit, kDecode, kAugment, kGpu } kind = Kind::kInit;
     uint64_t generation = 0;
     uint64_t epoch = 0;
     size_t position = 0;
     uint32_t source = 0;
     uint8_t* pixels = nullptr;  // decode: destination; augment: input
     int staging = -1;           // cache none: the staging entry in use
-    int slot = -1;              // augment
-    size_t place = 0;           // augment: image index within the slot
+    int slot = -1;              // augment, gpu
+    size_t place = 0;           // augment: image index within the slot; gpu: images in the slot
   };
 
   struct TaskOutcome {
@@ -181,6 +208,8 @@ class LoaderEngine {
     int inflight = 0;
     bool sealed = false;
     bool abandoned = false;
+    bool gpu_queued = false;  // CUDA path: the batch's GPU task was queued
+    bool gpu_done = false;
     uint64_t sequence = 0;
     std::vector<int32_t> labels;
     std::vector<int32_t> indices;
@@ -213,6 +242,7 @@ class LoaderEngine {
   void RunInit();
   void Finish(const Task& task, TaskOutcome& outcome, std::vector<Delivery>& out);
   void Advance(std::vector<Delivery>& out);
+  void QueueGpuTasks();
   int AcquireSlot();
   void AbandonSlot(int slot);
   void AbortEpoch(std::vector<Delivery>& out, NextResult::Kind pending_kind);
@@ -228,7 +258,9 @@ class LoaderEngine {
   const size_t cache_image_bytes_;  // width * height * 3 (uint8)
   const size_t out_image_bytes_;    // in the slot, of config_.type
   size_t window_ = 0;
+  DeviceChoice device_;
   std::shared_ptr<SlotRing> ring_;
+  std::unique_ptr<CudaStage> stage_;  // CUDA path only
   std::vector<std::thread> threads_;
 
   std::mutex mu_;
@@ -276,7 +308,7 @@ class LoaderEngine {
   uint64_t wait_ns_ = 0;
   std::chrono::steady_clock::time_point epoch_start_;
   std::chrono::steady_clock::time_point last_delivery_;
-  std::atomic<uint64_t> read_ns_{0}, decode_ns_{0}, resize_ns_{0}, augment_ns_{0};
+  std::atomic<uint64_t> read_ns_{0}, decode_ns_{0}, resize_ns_{0}, augment_ns_{0}, gpu_ns_{0};
 
   std::once_flag join_once_;
 };
