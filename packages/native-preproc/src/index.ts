@@ -161,7 +161,8 @@ export async function decode(source: Source, options?: { maxPixels?: number }): 
  *
  * The resize is bilinear with half-pixel centres and no antialiasing (TF2
  * `tf.image.resize`). In 'fast' mode a JPEG is first decoded at the smallest
- * DCT scale (1/8 steps) that still covers `size`, so large downscales see a
+ * DCT scale of 1/8, 1/4, 1/2 or 1 that still covers `size` (the scales
+ * libjpeg-turbo decodes with SIMD), so large downscales see a
  * box-filtered, not aliased, image and differ slightly from 'exact'.
  */
 export async function decodeResizeBatch(

@@ -88,7 +88,7 @@ describe('fast mode', () => {
     [100, 300],
   ];
 
-  it.skipIf(!hasDjpeg)('decodes at the smallest covering DCT scale: equals djpeg -scale n/8 then tfjs resize', async () => {
+  it.skipIf(!hasDjpeg)('decodes at the smallest covering power-of-two DCT scale: equals djpeg -scale n/8 then tfjs resize', async () => {
     const scales = new Set<number>();
     for (const e of files) {
       for (const [w, h] of targets) {
@@ -98,7 +98,8 @@ describe('fast mode', () => {
         if (scale.num > 1) {
           const smaller = expectedDctScale(e.w, e.h, 1, 1);
           expect(smaller.num).toBe(1);
-          expect(Math.ceil((e.w * (scale.num - 1)) / 8) < w || Math.ceil((e.h * (scale.num - 1)) / 8) < h).toBe(true);
+          const half = scale.num / 2;
+          expect(Math.ceil((e.w * half) / 8) < w || Math.ceil((e.h * half) / 8) < h).toBe(true);
         }
         const ref = djpeg(corpusPath(e), scale.num, 8);
         expect([ref.width, ref.height]).toEqual([scale.width, scale.height]);
@@ -107,7 +108,7 @@ describe('fast mode', () => {
         expect(maxAbsDiff(got.data, expected), `${e.f} -> ${w}x${h} at ${scale.num}/8`).toBeLessThanOrEqual(1e-3);
         if (scale.num < 8 && e === files[0]) {
           // The comparison can tell neighbouring scales apart.
-          const larger = djpeg(corpusPath(e), scale.num + 1, 8);
+          const larger = djpeg(corpusPath(e), scale.num * 2, 8);
           const other = await tfResizeBilinear(larger.data, larger.width, larger.height, w, h);
           expect(maxAbsDiff(got.data, other)).toBeGreaterThan(1);
         }
@@ -127,7 +128,7 @@ describe('fast mode', () => {
     const mad = meanAbsDiff(fast.data, exact.data);
     // Exact mode aliases on big downscales (no antialias, as in TF2); the DCT
     // scale averages instead, so the two differ by a few levels on average.
-    // Measured 3.4 over the whole corpus.
+    // Measured 1.84 over the whole corpus.
     console.log(`fast vs exact mean abs diff at 150x150 over ${sample.length} images: ${mad.toFixed(3)}`);
     expect(mad).toBeGreaterThan(0);
     expect(mad).toBeLessThan(5);

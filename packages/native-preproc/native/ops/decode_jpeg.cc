@@ -66,6 +66,7 @@ JpegScale ChooseJpegScale(int width, int height, int target_width, int target_he
   for (int i = 0; i < count; ++i) {
     const tjscalingfactor f = factors[i];
     if (f.num <= 0 || f.denom <= 0 || f.num > f.denom) continue;  // never upscale in the DCT
+    if (f.num != 1 && f.num != f.denom) continue;                  // no SIMD IDCT (see header)
     const int w = TJSCALED(width, f);
     const int h = TJSCALED(height, f);
     if (w < target_width || h < target_height) continue;
