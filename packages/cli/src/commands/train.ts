@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Interrupted, trainRecipe, type BackendName, type TrainConfig } from '@xfer/trainer';
+import { preflightOutput } from '../output_preflight.js';
 import { progressReporter } from '../progress.js';
 import { backendOption, DEMO_SPLITS, RECIPE_SPLITS } from './common.js';
 
@@ -161,6 +162,7 @@ Examples:
       const config = flags.resume
         ? (JSON.parse(await fs.readFile(path.join(flags.resume, 'config.json'), 'utf8')) as TrainConfig)
         : resolveTrainConfig(flags);
+      await preflightOutput(config, flags.resume, io.err);
       const live = Boolean(io.out.isTTY) && !process.env.CI;
       const report = progressReporter({ quiet: flags.quiet, live, out: io.out, err: io.err });
       if (!flags.quiet) io.out.write(`configuration: ${JSON.stringify(config)}\n`);
