@@ -15,9 +15,11 @@ async function lines(file: string): Promise<Array<{ phase: string; epoch: number
   return text.trim() ? text.trim().split('\n').map((l) => JSON.parse(l)) : [];
 }
 
+const TRAIN = ['train', '--demo-per-class', '16', '--epochs', '4', '--fine-tune-epochs', '1', '--batch-size', '4'];
+
 /** Starts a training run and kills it with `signal` once `epochs` epochs are checkpointed. */
 async function startAndStop(tmp: string, signal: NodeJS.Signals, epochs: number): Promise<{ runDir: string; code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [xfer, 'train', '--demo-per-class', '16', '--epochs', '4', '--fine-tune-epochs', '1', '--batch-size', '4', '--out', path.join(tmp, 'runs')], {
+  const child = spawn(process.execPath, [xfer, ...TRAIN, '--out', path.join(tmp, 'runs')], {
     env: { ...process.env, XFER_CACHE_DIR: path.join(tmp, 'cache') },
     cwd: tmp,
   });
@@ -38,7 +40,7 @@ async function startAndStop(tmp: string, signal: NodeJS.Signals, epochs: number)
 }
 
 describe('stopping and resuming a run', () => {
-  it('SIGKILL leaves a loadable checkpoint, and --resume finishes the run without repeating epochs', async () => {
+  it('SIGKILL leaves a loadable checkpoint, and --resume finishes the run without repeating epochs, bit-identical to an uninterrupted run', async () => {
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-e2e-kill-'));
     const { runDir } = await startAndStop(tmp, 'SIGKILL', 2);
     const pointer = JSON.parse(await fs.readFile(path.join(runDir, 'checkpoint.json'), 'utf8'));
@@ -50,7 +52,18 @@ describe('stopping and resuming a run', () => {
     const logged = await lines(path.join(runDir, 'metrics.jsonl'));
     expect(logged.map((l) => `${l.phase}:${l.epoch}`)).toEqual(['train:1', 'train:2', 'train:3', 'train:4', 'fine-tune:1']);
     expect((await fs.readdir(path.join(runDir, 'model'))).sort()).toEqual(['model.json', 'preprocessing.json', 'weights.bin']);
-  }, 180_000);
+
+    // The same seed without the kill: every weight of the final model is bit-identical.
+    const whole = await run(process.execPath, [xfer, ...TRAIN, '--out', path.join(tmp, 'whole')], { cwd: tmp, env: { ...process.env, XFER_CACHE_DIR: path.join(tmp, 'cache') } });
+    const [wholeRun] = await fs.readdir(path.join(tmp, 'whole'));
+    const expected = await fs.readFile(path.join(tmp, 'whole', wholeRun!, 'model', 'weights.bin'));
+    const got = await fs.readFile(path.join(runDir, 'model', 'weights.bin'));
+    expect(got.length).toBe(expected.length);
+    expect(got.equals(expected), 'resumed and uninterrupted runs end with different weights').toBe(true);
+    const metrics = (out: string) => out.match(/^test accuracy .*? - backend/m)?.[0];
+    expect(metrics(r.stdout)).toBeDefined();
+    expect(metrics(r.stdout)).toBe(metrics(whole.stdout));
+  }, 300_000);
 
   it('SIGINT stops cleanly with exit code 130 and says how to resume', async () => {
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-e2e-int-'));

@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { InitSeeds } from './init_seeds.js';
 import { convBnRelu, downsampleBlock, exitBlock, type BlockOptions } from './xception_blocks.js';
 
 /** Options of the small Xception-like base used for the demo and the tests. */
@@ -12,6 +13,8 @@ export interface MiniXceptionOptions {
    * too few for 0.99's moving statistics to forget their initial values.
    */
   bnMomentum?: number;
+  /** Seed of the random initial weights; unseeded by default. */
+  seed?: number;
 }
 
 // Narrow entry convolutions: at 74x74 and 36x36 they cost most of a training step on two cores.
@@ -24,7 +27,7 @@ const DEFAULT_WIDTHS = { entry: [8, 16] as [number, number], blocks: [32, 64, 12
  */
 export function miniXception(options: MiniXceptionOptions): tfl.LayersModel {
   const widths = options.widths ?? DEFAULT_WIDTHS;
-  const o: BlockOptions = { bnMomentum: options.bnMomentum ?? 0.9 };
+  const o: BlockOptions = { bnMomentum: options.bnMomentum ?? 0.9, seeds: new InitSeeds(options.seed) };
   const input = tfl.input({ shape: options.inputShape, name: 'input' });
   let x = convBnRelu(input, widths.entry[0], 2, 'block1_conv1', o);
   x = convBnRelu(x, widths.entry[1], 2, 'block1_conv2', o);

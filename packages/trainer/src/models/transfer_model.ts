@@ -1,6 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { batchNormInInferenceMode } from './inference_batch_norm.js';
+import { InitSeeds } from './init_seeds.js';
 
 /** Options of the recipe's transfer head. */
 export interface TransferModelOptions {
@@ -14,6 +15,8 @@ export interface TransferModelOptions {
    * pretrained base; 'batch' (ordinary training) for a base trained from scratch.
    */
   baseBatchNorm?: 'inference' | 'batch';
+  /** Seed of the classifier's initial weights; unseeded by default. */
+  seed?: number;
 }
 
 /**
@@ -29,6 +32,8 @@ export function transferModel(base: tfl.LayersModel, options: TransferModelOptio
   x = base.apply(x) as SymbolicTensor;
   x = tfl.layers.globalAveragePooling2d({ name: 'global_average_pooling2d' }).apply(x) as SymbolicTensor;
   x = tfl.layers.dropout({ rate: options.dropout ?? 0.2, name: 'dropout' }).apply(x) as SymbolicTensor;
-  const out = tfl.layers.dense({ units: options.units ?? 1, name: 'dense' }).apply(x) as SymbolicTensor;
+  const out = tfl.layers
+    .dense({ units: options.units ?? 1, name: 'dense', kernelInitializer: new InitSeeds(options.seed).glorotUniform() })
+    .apply(x) as SymbolicTensor;
   return tfl.model({ inputs: input, outputs: out, name: 'transfer_model' });
 }

@@ -1,10 +1,13 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { InitSeeds } from './init_seeds.js';
 import { convBnRelu, downsampleBlock, exitBlock, middleBlock, type BlockOptions } from './xception_blocks.js';
 
 /** Options of `xception()`; the names follow keras.applications.Xception. */
 export interface XceptionOptions {
   /** [height, width, 3]; at least 71x71. The recipe uses 150x150. */
   inputShape: [number, number, number];
+  /** Seed of the random initial weights (moot once ImageNet weights are loaded); unseeded by default. */
+  seed?: number;
 }
 
 /**
@@ -17,7 +20,7 @@ export function xception(options: XceptionOptions): tfl.LayersModel {
   if (h < 71 || w < 71 || c !== 3) {
     throw new Error(`xception: input shape must be at least [71, 71, 3], got [${options.inputShape.join(', ')}]`);
   }
-  const o: BlockOptions = { bnMomentum: 0.99 };
+  const o: BlockOptions = { bnMomentum: 0.99, seeds: new InitSeeds(options.seed) };
   const input = tfl.input({ shape: options.inputShape, name: 'input_1' });
   let x = convBnRelu(input, 32, 2, 'block1_conv1', o);
   x = convBnRelu(x, 64, 1, 'block1_conv2', o);

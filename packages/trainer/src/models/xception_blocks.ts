@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
+import type { InitSeeds } from './init_seeds.js';
 
 /*
  * The layer patterns Keras' Xception is made of, with its naming. Both the full Xception and the
@@ -10,6 +11,8 @@ import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 export interface BlockOptions {
   /** BatchNormalization momentum: Keras uses 0.99. */
   bnMomentum: number;
+  /** Seeds of the convolution kernels' initializers. */
+  seeds: InitSeeds;
 }
 
 function bn(name: string | undefined, o: BlockOptions): tfl.layers.Layer {
@@ -19,7 +22,7 @@ function bn(name: string | undefined, o: BlockOptions): tfl.layers.Layer {
 /** Conv2D → BN → ReLU, as Xception's entry convolutions (`block1_conv1` and friends). */
 export function convBnRelu(x: SymbolicTensor, filters: number, strides: number, name: string, o: BlockOptions): SymbolicTensor {
   let y = tfl.layers
-    .conv2d({ filters, kernelSize: 3, strides, padding: 'valid', useBias: false, name })
+    .conv2d({ filters, kernelSize: 3, strides, padding: 'valid', useBias: false, name, kernelInitializer: o.seeds.glorotUniform() })
     .apply(x) as SymbolicTensor;
   y = bn(`${name}_bn`, o).apply(y) as SymbolicTensor;
   return tfl.layers.activation({ activation: 'relu', name: `${name}_act` }).apply(y) as SymbolicTensor;
@@ -28,7 +31,10 @@ export function convBnRelu(x: SymbolicTensor, filters: number, strides: number, 
 /** SeparableConv2D(3x3, same) → BN. */
 export function sepConvBn(x: SymbolicTensor, filters: number, name: string, o: BlockOptions): SymbolicTensor {
   const y = tfl.layers
-    .separableConv2d({ filters, kernelSize: 3, padding: 'same', useBias: false, name })
+    .separableConv2d({
+      filters, kernelSize: 3, padding: 'same', useBias: false, name,
+      depthwiseInitializer: o.seeds.glorotUniform(), pointwiseInitializer: o.seeds.glorotUniform(),
+    })
     .apply(x) as SymbolicTensor;
   return bn(`${name}_bn`, o).apply(y) as SymbolicTensor;
 }
@@ -51,7 +57,7 @@ export function downsampleBlock(
   o: BlockOptions,
 ): SymbolicTensor {
   let residual = tfl.layers
-    .conv2d({ filters: filters[1], kernelSize: 1, strides: 2, padding: 'same', useBias: false })
+    .conv2d({ filters: filters[1], kernelSize: 1, strides: 2, padding: 'same', useBias: false, kernelInitializer: o.seeds.glorotUniform() })
     .apply(x) as SymbolicTensor;
   residual = bn(undefined, o).apply(residual) as SymbolicTensor;
 

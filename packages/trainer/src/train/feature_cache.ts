@@ -4,6 +4,7 @@ import { batches } from '../data/batches.js';
 import { Rng } from '../data/rng.js';
 import type { DecodedSplit } from '../data/decoded_split.js';
 import { notify, type Callback, type EpochLogs } from './callbacks.js';
+import { seedDropout, stepSeed } from './dropout_seed.js';
 import { trainableParams } from './fit.js';
 import { countCorrect, sigmoidCrossEntropy, threshold, type AccuracyRule } from './metrics.js';
 
@@ -98,6 +99,7 @@ export async function fitFrozenOnFeatures(
       const x = tf.gather(view, idx);
       const y = tf.gather(trainFeatures.labels, idx);
       let right: tf.Scalar | undefined;
+      seedDropout(model, stepSeed(o.seed, epoch, start / o.batchSize));
       const { value, grads } = tf.variableGrads(() => {
         const logits = applyHead(x, true);
         right = tf.keep(countCorrect(y, logits, rule));

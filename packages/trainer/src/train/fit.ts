@@ -4,6 +4,7 @@ import { batches } from '../data/batches.js';
 import type { DecodedSplit } from '../data/decoded_split.js';
 import type { BatchSource, TrainingBatch } from '../data/loader_source.js';
 import { notify, type Callback, type EpochLogs } from './callbacks.js';
+import { seedDropout, stepSeed } from './dropout_seed.js';
 import { evaluate } from './evaluate.js';
 import { countCorrect, sigmoidCrossEntropy, type AccuracyRule } from './metrics.js';
 
@@ -76,6 +77,7 @@ export async function fit(
         throw o.signal.reason;
       }
       let right: tf.Scalar | undefined;
+      seedDropout(model, stepSeed(o.seed, epoch, index));
       const { value, grads } = tf.variableGrads(() => {
         const logits = model.apply(b.x, { training: true }) as tf.Tensor;
         right = tf.keep(countCorrect(b.y, logits, rule));

@@ -125,7 +125,9 @@ export function phasesFor(config: Pick<TrainConfig, 'epochs' | 'fineTuneEpochs' 
 
 async function buildModel(config: TrainConfig, report: RunReporter): Promise<{ model: tfl.LayersModel; base: tfl.LayersModel; pretrained: boolean }> {
   const inputShape: [number, number, number] = [config.imageSize, config.imageSize, 3];
-  const base = config.model === 'xception' ? xception({ inputShape }) : miniXception({ inputShape });
+  // Seeded initial weights: a resumed run rebuilds the same model as the one it continues.
+  const seed = config.seed;
+  const base = config.model === 'xception' ? xception({ inputShape, seed }) : miniXception({ inputShape, seed });
   let pretrained = false;
   if (config.weights !== 'none') {
     const file = config.weights === 'imagenet' ? await imagenetXceptionWeights() : config.weights;
@@ -134,7 +136,7 @@ async function buildModel(config: TrainConfig, report: RunReporter): Promise<{ m
     pretrained = true;
   }
   // A base trained from scratch needs batch statistics; phasesFor pins them later.
-  const model = transferModel(base, { dropout: config.dropout, baseBatchNorm: pretrained ? 'inference' : 'batch' });
+  const model = transferModel(base, { dropout: config.dropout, baseBatchNorm: pretrained ? 'inference' : 'batch', seed: seed + 1_000_003 });
   return { model, base, pretrained };
 }
 
