@@ -101,6 +101,7 @@ async function main() {
   log('parity through the Loader');
   const parityRows = [];
   for (const fill of FILLS) {
+    /** @type {string[]} */
     const row = [fill];
     for (const interpolation of INTERPOLATIONS) {
       const augment = { flip: 'horizontal', rotation: 0.1, fill, interpolation };
@@ -136,6 +137,7 @@ async function main() {
   const px = 150 * 150 * 3;
   const resizeRows = [];
   for (const fill of FILLS) {
+    /** @type {string[]} */
     const row = [fill];
     for (const interpolation of INTERPOLATIONS) {
       const r = await binding.fusedBatch(true, packed, desc, 150, 150, FILL_CODE[fill], 0, INTERP_CODE[interpolation],

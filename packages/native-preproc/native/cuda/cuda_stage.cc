@@ -81,7 +81,6 @@ CudaStage::CudaStage(size_t slots, size_t input_capacity, size_t max_images, con
 CudaStage::~CudaStage() = default;
 
 size_t CudaStage::slots() const { return impl_->slots.size(); }
-size_t CudaStage::input_capacity() const { return impl_->input_capacity; }
 uint8_t* CudaStage::input(size_t s) { return impl_->slots[s].host_input; }
 fused::FusedImage* CudaStage::images(size_t s) { return impl_->slots[s].host_images; }
 

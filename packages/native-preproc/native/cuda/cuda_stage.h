@@ -52,7 +52,6 @@ class CudaStage {
   CudaStage& operator=(const CudaStage&) = delete;
 
   size_t slots() const;
-  size_t input_capacity() const;
   // Pinned host memory of slot `s`: the packed decoded RGB8 pixels, and one
   // descriptor per image (FusedImage::offset indexes input(s)).
   uint8_t* input(size_t s);

@@ -20,7 +20,6 @@ struct CudaStage::Impl {};
 CudaStage::CudaStage(size_t, size_t, size_t, const fused::FusedParams&) { NotBuilt(); }
 CudaStage::~CudaStage() = default;
 size_t CudaStage::slots() const { return 0; }
-size_t CudaStage::input_capacity() const { return 0; }
 uint8_t* CudaStage::input(size_t) { NotBuilt(); }
 fused::FusedImage* CudaStage::images(size_t) { NotBuilt(); }
 void CudaStage::Run(size_t, size_t, size_t, void*, StageTiming*) { NotBuilt(); }
