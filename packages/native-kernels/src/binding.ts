@@ -59,6 +59,12 @@ export interface NativeBinding {
   ): void;
   maxPool(g: PoolGeometryArray, x: Float32Array, y: Float32Array): void;
   maxPoolGrad(g: PoolGeometryArray, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** op: 0 add, 1 sub, 2 mul, 3 div; each operand has out's size, one element, or out's trailing block. */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** op: 0 relu, 1 step (alpha), 2 sqrt, 3 square. */
+  unary(op: number, x: Float32Array, alpha: number, out: Float32Array): void;
+  /** out[c] = sum over r of x[r * cols + c]. */
+  sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
 }
 
 /**

@@ -3,11 +3,18 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type Ke
 import { loadBinding } from './binding.js';
 import { batchNormKernel } from './kernels/batch_norm.js';
 import { convKernels } from './kernels/conv2d.js';
+import { elementwiseKernels } from './kernels/elementwise.js';
 import type { CpuKernelArgs, NativeKernel } from './kernels/kernel.js';
 import { maxPoolGradKernel, maxPoolKernel } from './kernels/max_pool.js';
 
 /** Every kernel the package provides, in registration order. */
-export const NATIVE_KERNELS: readonly NativeKernel[] = [...convKernels, batchNormKernel, maxPoolKernel, maxPoolGradKernel];
+export const NATIVE_KERNELS: readonly NativeKernel[] = [
+  ...convKernels,
+  batchNormKernel,
+  maxPoolKernel,
+  maxPoolGradKernel,
+  ...elementwiseKernels,
+];
 
 /** The names of the kernels {@link registerNativeKernels} replaces. */
 export const NATIVE_KERNEL_NAMES: readonly string[] = NATIVE_KERNELS.map((k) => k.kernelName);
@@ -29,7 +36,7 @@ export function registerNativeKernels(): readonly string[] {
     if (current) unregisterKernel(kernel.kernelName, 'cpu');
     const fallback = current?.kernelFunc;
     const own = ((args: CpuKernelArgs) => {
-      const out = kernel.run(args, native);
+      const out = kernel.run({ ...args, attrs: args.attrs ?? {} }, native);
       if (out) return out;
       if (!fallback) throw new Error(`@xfer/native-kernels: ${kernel.kernelName} is not supported for these inputs and the cpu backend has no kernel of its own`);
       return fallback(args as unknown as Parameters<KernelFunc>[0]);

@@ -10,6 +10,7 @@
 
 #include "../ops/batch_norm.h"
 #include "../ops/conv.h"
+#include "../ops/eltwise.h"
 #include "../ops/engine.h"
 #include "../ops/pool.h"
 #include "args.h"
@@ -128,6 +129,44 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+int64_t float_length(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a Float32Array");
+  }
+  return static_cast<int64_t>(info[i].As<Napi::TypedArray>().ElementLength());
+}
+
+// binary(op, a, b, out): op 0 add, 1 sub, 2 mul, 3 div; a and b broadcast as eltwise.h says.
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  const int op = info[0].As<Napi::Number>().Int32Value();
+  if (op < 0 || op > 3) throw Napi::RangeError::New(info.Env(), "unknown binary op");
+  const int64_t na = float_length(info, 1, "a");
+  const int64_t nb = float_length(info, 2, "b");
+  const int64_t n = float_length(info, 3, "out");
+  const bool ok = na > 0 && nb > 0 && n % na == 0 && n % nb == 0 && (na == n || nb == n);
+  if (!ok) throw Napi::RangeError::New(info.Env(), "binary: operand sizes do not broadcast to the output");
+  binary(static_cast<BinaryOp>(op), floats(info, 1, na, "a"), na, floats(info, 2, nb, "b"), nb, floats(info, 3, n, "out"), n);
+  return info.Env().Undefined();
+}
+
+// unary(op, x, alpha, out): op 0 relu, 1 step, 2 sqrt, 3 square.
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  const int op = info[0].As<Napi::Number>().Int32Value();
+  if (op < 0 || op > 3) throw Napi::RangeError::New(info.Env(), "unknown unary op");
+  const int64_t n = float_length(info, 1, "x");
+  unary(static_cast<UnaryOp>(op), floats(info, 1, n, "x"), n, info[2].As<Napi::Number>().FloatValue(), floats(info, 3, n, "out"));
+  return info.Env().Undefined();
+}
+
+// sumRows(x, rows, cols, out)
+Napi::Value SumRows(const Napi::CallbackInfo& info) {
+  const int64_t rows = info[1].As<Napi::Number>().Int64Value();
+  const int64_t cols = info[2].As<Napi::Number>().Int64Value();
+  if (rows < 1 || cols < 1) throw Napi::RangeError::New(info.Env(), "sumRows: rows and cols must be positive");
+  sum_rows(floats(info, 0, rows * cols, "x"), rows, cols, floats(info, 3, cols, "out"));
+  return info.Env().Undefined();
+}
+
 const char* isa_name(dnnl::cpu_isa isa) {
   switch (isa) {
     case dnnl::cpu_isa::sse41: return "sse41";
@@ -179,6 +218,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("convBackwardFilter", Napi::Function::New(env, ConvBackwardFilter, "convBackwardFilter"));
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm, "batchNorm"));
   exports.Set("maxPool", Napi::Function::New(env, MaxPool, "maxPool"));
+  exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
+  exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
+  exports.Set("sumRows", Napi::Function::New(env, SumRows, "sumRows"));
   exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad, "maxPoolGrad"));
   return exports;
 }

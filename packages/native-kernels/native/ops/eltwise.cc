@@ -1,0 +1,116 @@
+#include "eltwise.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace xk {
+namespace {
+
+// Below this many elements a thread hand-off costs more than it saves.
+constexpr int64_t kParallelFrom = 1 << 15;
+
+template <typename F>
+void map_full(const float* a, const float* b, float* out, int64_t n, F f) {
+#pragma omp parallel for simd schedule(static) if (n >= kParallelFrom)
+  for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
+}
+
+template <typename F>
+void map_scalar_b(const float* a, float b, float* out, int64_t n, F f) {
+#pragma omp parallel for simd schedule(static) if (n >= kParallelFrom)
+  for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b);
+}
+
+template <typename F>
+void map_scalar_a(float a, const float* b, float* out, int64_t n, F f) {
+#pragma omp parallel for simd schedule(static) if (n >= kParallelFrom)
+  for (int64_t i = 0; i < n; ++i) out[i] = f(a, b[i]);
+}
+
+/** a has n elements, b repeats every `period` elements (or the other way round when b_full). */
+template <typename F>
+void map_rows(const float* full, const float* part, int64_t period, float* out, int64_t n, bool part_is_a, F f) {
+  const int64_t rows = n / period;
+#pragma omp parallel for schedule(static) if (n >= kParallelFrom)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* fr = full + r * period;
+    float* o = out + r * period;
+    if (part_is_a) {
+#pragma omp simd
+      for (int64_t j = 0; j < period; ++j) o[j] = f(part[j], fr[j]);
+    } else {
+#pragma omp simd
+      for (int64_t j = 0; j < period; ++j) o[j] = f(fr[j], part[j]);
+    }
+  }
+}
+
+template <typename F>
+void broadcast(const float* a, int64_t na, const float* b, int64_t nb, float* out, int64_t n, F f) {
+  if (na == n && nb == n) map_full(a, b, out, n, f);
+  else if (nb == 1) map_scalar_b(a, b[0], out, n, f);
+  else if (na == 1) map_scalar_a(a[0], b, out, n, f);
+  else if (na == n) map_rows(a, b, nb, out, n, false, f);
+  else map_rows(b, a, na, out, n, true, f);
+}
+
+}  // namespace
+
+void binary(BinaryOp op, const float* a, int64_t na, const float* b, int64_t nb, float* out, int64_t n) {
+  switch (op) {
+    case BinaryOp::kAdd: return broadcast(a, na, b, nb, out, n, [](float x, float y) { return x + y; });
+    case BinaryOp::kSub: return broadcast(a, na, b, nb, out, n, [](float x, float y) { return x - y; });
+    case BinaryOp::kMul: return broadcast(a, na, b, nb, out, n, [](float x, float y) { return x * y; });
+    case BinaryOp::kDiv: return broadcast(a, na, b, nb, out, n, [](float x, float y) { return x / y; });
+  }
+}
+
+void unary(UnaryOp op, const float* x, int64_t n, float alpha, float* out) {
+  switch (op) {
+    case UnaryOp::kRelu:
+#pragma omp parallel for simd schedule(static) if (n >= kParallelFrom)
+      for (int64_t i = 0; i < n; ++i) out[i] = x[i] < 0.f ? 0.f : x[i];  // NaN passes through, as in tfjs
+      return;
+    case UnaryOp::kStep:
+#pragma omp parallel for simd schedule(static) if (n >= kParallelFrom)
+      for (int64_t i = 0; i < n; ++i) out[i] = x[i] > 0.f ? 1.f : (x[i] != x[i] ? x[i] : alpha);
+      return;
+    case UnaryOp::kSqrt:
+#pragma omp parallel for simd schedule(static) if (n >= kParallelFrom)
+      for (int64_t i = 0; i < n; ++i) out[i] = std::sqrt(x[i]);
+      return;
+    case UnaryOp::kSquare:
+#pragma omp parallel for simd schedule(static) if (n >= kParallelFrom)
+      for (int64_t i = 0; i < n; ++i) out[i] = x[i] * x[i];
+      return;
+  }
+}
+
+void sum_rows(const float* x, int64_t rows, int64_t cols, float* out) {
+  const int threads = rows * cols >= kParallelFrom ? omp_get_max_threads() : 1;
+  // Each thread sums a band of rows into its own partial row, then the partials are added.
+  std::vector<double> partial(static_cast<size_t>(threads) * cols, 0.0);
+#pragma omp parallel num_threads(threads)
+  {
+    const int t = omp_get_thread_num();
+    const int nt = omp_get_num_threads();
+    double* acc = partial.data() + static_cast<int64_t>(t) * cols;
+    const int64_t begin = rows * t / nt;
+    const int64_t end = rows * (t + 1) / nt;
+    for (int64_t r = begin; r < end; ++r) {
+      const float* xr = x + r * cols;
+#pragma omp simd
+      for (int64_t c = 0; c < cols; ++c) acc[c] += xr[c];
+    }
+  }
+  for (int64_t c = 0; c < cols; ++c) {
+    double s = 0;
+    for (int t = 0; t < threads; ++t) s += partial[static_cast<size_t>(t) * cols + c];
+    out[c] = static_cast<float>(s);
+  }
+}
+
+}  // namespace xk

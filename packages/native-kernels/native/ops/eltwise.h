@@ -1,0 +1,26 @@
+// Elementwise maps and leading-axis sums over float32 arrays, across OpenMP threads. These are
+// memory-bound; what they save over tfjs's JavaScript loops is the single thread and the
+// per-element index arithmetic of its general broadcasting.
+#pragma once
+
+#include <cstdint>
+
+namespace xk {
+
+enum class BinaryOp { kAdd, kSub, kMul, kDiv };
+
+/**
+ * out[i] = a[i % na] op b[i % nb] for i < n, where na and nb each divide n and one of them is n:
+ * same shapes, a scalar, or an operand that matches the output's trailing dimensions.
+ */
+void binary(BinaryOp op, const float* a, int64_t na, const float* b, int64_t nb, float* out, int64_t n);
+
+enum class UnaryOp { kRelu, kStep, kSqrt, kSquare };
+
+/** out = f(x); kStep is tfjs's step: 1 where x > 0, NaN where x is NaN, else `alpha`. */
+void unary(UnaryOp op, const float* x, int64_t n, float alpha, float* out);
+
+/** out[c] = Σ_r x[r·cols + c]: a sum over leading axes, accumulated in double. */
+void sum_rows(const float* x, int64_t rows, int64_t cols, float* out);
+
+}  // namespace xk

@@ -1,0 +1,76 @@
+import { backend_util } from '@tensorflow/tfjs-core';
+
+import { allFloat32, floatsOf, output } from '../backend_data.js';
+import type { NativeKernel } from './kernel.js';
+
+/**
+ * True when `shape`, broadcast to `out`, repeats with the period of its own size: it is a
+ * scalar, or equal to `out`'s trailing dimensions after any leading 1s. Those are the
+ * broadcasts training uses (bias, per-channel batch-norm terms, optimizer scalars).
+ */
+function trailing(shape: readonly number[], out: readonly number[]): boolean {
+  const lead = out.length - shape.length;
+  let first = shape.findIndex((d) => d !== 1);
+  if (first < 0) return true;
+  for (; first < shape.length; first++) if (shape[first] !== out[first + lead]) return false;
+  return true;
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+function binaryKernel(kernelName: string, op: number): NativeKernel {
+  return {
+    kernelName,
+    run({ inputs, backend }, native) {
+      const { a, b } = inputs;
+      if (!a || !b || !allFloat32(a, b)) return undefined;
+      const out = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+      if (size(out) === 0 || !trailing(a.shape, out) || !trailing(b.shape, out)) return undefined;
+      return output(backend, out, (o) => native.binary(op, floatsOf(backend, a), floatsOf(backend, b), o));
+    },
+  };
+}
+
+function unaryKernel(kernelName: string, op: number): NativeKernel {
+  return {
+    kernelName,
+    run({ inputs, backend, attrs }, native) {
+      const { x } = inputs;
+      if (!x || !allFloat32(x) || size(x.shape) === 0) return undefined;
+      const alpha = (attrs['alpha'] as number | undefined) ?? 0;
+      return output(backend, [...x.shape], (o) => native.unary(op, floatsOf(backend, x), alpha, o));
+    },
+  };
+}
+
+/** Sum over leading axes (e.g. [0, 1, 2] of NHWC: per-channel sums) or over all axes. */
+const sumKernel: NativeKernel = {
+  kernelName: 'Sum',
+  run({ inputs, backend, attrs }, native) {
+    const { x } = inputs;
+    if (!x || !allFloat32(x) || size(x.shape) === 0) return undefined;
+    const rank = x.shape.length;
+    const axisAttr = attrs['axis'] as number | number[] | null | undefined;
+    const axes = axisAttr == null ? [...Array(rank).keys()] : [axisAttr].flat().map((a) => (a < 0 ? a + rank : a)).sort((p, q) => p - q);
+    if (!axes.every((a, i) => a === i)) return undefined;
+    const k = axes.length;
+    const cols = size(x.shape.slice(k));
+    const rows = size(x.shape.slice(0, k));
+    const shape = attrs['keepDims'] ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
+    return output(backend, shape, (o) => native.sumRows(floatsOf(backend, x), rows, cols, o));
+  },
+};
+
+/** Elementwise kernels that dominate a training step once the convolutions are native. */
+export const elementwiseKernels: NativeKernel[] = [
+  binaryKernel('Add', 0),
+  binaryKernel('Sub', 1),
+  binaryKernel('Multiply', 2),
+  binaryKernel('RealDiv', 3),
+  unaryKernel('Relu', 0),
+  unaryKernel('Step', 1),
+  unaryKernel('Sqrt', 2),
+  unaryKernel('Square', 3),
+  sumKernel,
+];
+

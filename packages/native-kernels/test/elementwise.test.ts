@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, it } from 'vitest';
+
+import { expectAgrees, randn } from './helpers.js';
+
+describe('elementwise kernels agree with tfjs cpu', () => {
+  const broadcasts: Array<[string, number[], number[]]> = [
+    ['same shape', [2, 9, 9, 728], [2, 9, 9, 728]],
+    ['per-channel', [2, 36, 36, 128], [128]],
+    ['per-channel, channel first operand', [1, 1, 40], [2, 5, 5, 40]],
+    ['scalar', [64, 300], []],
+    ['scalar first', [1], [3, 7]],
+  ];
+  for (const kernel of ['Add', 'Sub', 'Multiply', 'RealDiv']) {
+    for (const [name, a, b] of broadcasts) {
+      it(`${kernel} ${name}`, () => {
+        tf.tidy(() => {
+          const bb = kernel === 'RealDiv' ? tf.add(tf.abs(randn(b)), 0.5) : randn(b);
+          expectAgrees(kernel, { a: randn(a), b: bb }, {});
+        });
+      });
+    }
+  }
+
+  for (const kernel of ['Relu', 'Step', 'Square']) {
+    it(kernel, () => tf.tidy(() => expectAgrees(kernel, { x: randn([2, 72, 72, 16]) }, kernel === 'Step' ? { alpha: 0 } : {})));
+  }
+  it('Sqrt', () => tf.tidy(() => expectAgrees('Sqrt', { x: tf.abs(randn([1000, 33])) }, {})));
+
+  const sums: Array<[string, number[], number[] | null, boolean]> = [
+    ['over N, H, W (per-channel, batch-norm gradients)', [4, 36, 36, 128], [0, 1, 2], false],
+    ['over the batch (dense bias)', [32, 1], [0], false],
+    ['all axes', [3, 50, 7], null, false],
+    ['leading axes, keepDims, negative axis', [6, 10, 5], [0, -2], true],
+  ];
+  for (const [name, shape, axis, keepDims] of sums) {
+    it(`Sum ${name}`, () => tf.tidy(() => expectAgrees('Sum', { x: randn(shape) }, { axis, keepDims })));
+  }
+});

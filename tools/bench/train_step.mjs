@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// One training step (forward + backward + Adam) of the recipe's transfer model (Xception at
+// 150x150, BatchNorm in inference mode, GAP, Dropout, Dense(1)) at batch 32, in the frozen and
+// the fine-tune phase, plus the frozen phase's feature extraction (the base's inference forward),
+// for several engines side by side in one run. Each peer runs in its own process, one after
+// another; figures from a busy machine are noisy, so compare the ratios.
+//
+//   node tools/bench/train_step.mjs [--peers xfer,pytorch,cpu,wasm] [--batch 32] [--steps 2]
+//        [--cpu-batch 2] [--wasm-batch 4] [--python /usr/bin/python3] [--json]
+//
+// Peers:
+//   xfer     tfjs cpu backend + @xfer/native-kernels (oneDNN), what the picker chooses without tfjs-node
+//   pytorch  PyTorch CPU (apt python3-torch), the same architecture (train_step_torch.py)
+//   cpu      tfjs cpu backend without the native kernels (XFER_NATIVE_KERNELS=off): JavaScript kernels
+//            plus xfer's composite conv gradients. Too slow for batch 32: measured at --cpu-batch
+//            and scaled linearly to 32 (marked "extrapolated").
+//   wasm     tfjs wasm backend (XNNPACK, one thread in Node) + xfer's conv gradients, at --wasm-batch, scaled.
+import { execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({ options: {
+  peers: { type: 'string', default: 'xfer,pytorch,cpu,wasm' }, batch: { type: 'string', default: '32' },
+  steps: { type: 'string', default: '2' }, 'cpu-batch': { type: 'string', default: '2' }, 'wasm-batch': { type: 'string', default: '4' },
+  python: { type: 'string', default: process.env.BENCH_PYTHON ?? '/usr/bin/python3' }, json: { type: 'boolean', default: false },
+} });
+const batch = Number(values.batch);
+const steps = values.steps;
+
+const PEERS = {
+  xfer: { label: 'xfer: tfjs cpu + native kernels (oneDNN)', batch, kernels: true, cmd: () => ['node', [path.join(here, 'train_step_worker.mjs'), '--backend', 'cpu']] },
+  pytorch: { label: 'PyTorch CPU', batch, cmd: () => [values.python, [path.join(here, 'train_step_torch.py'), '--threads', String(cpus().length)]] },
+  cpu: { label: 'tfjs cpu, JS kernels (+ xfer conv gradients)', batch: Number(values['cpu-batch']), env: { XFER_NATIVE_KERNELS: 'off' }, cmd: () => ['node', [path.join(here, 'train_step_worker.mjs'), '--backend', 'cpu']] },
+  wasm: { label: 'tfjs wasm (XNNPACK, 1 thread) + xfer conv gradients', batch: Number(values['wasm-batch']), cmd: () => ['node', [path.join(here, 'train_step_worker.mjs'), '--backend', 'wasm']] },
+};
+
+function runPeer(name) {
+  const p = PEERS[name];
+  const [cmd, args] = p.cmd();
+  const all = [...args, '--batch', String(p.batch), '--steps', steps, ...(p.kernels ? ['--kernels'] : [])];
+  const t0 = performance.now();
+  try {
+    const out = execFileSync(cmd, all, { env: { ...process.env, ...p.env }, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = JSON.parse(out.trim().split('\n').at(-1));
+    return { name, label: p.label, ...r, wallS: (performance.now() - t0) / 1000 };
+  } catch (e) {
+    const msg = (e.stderr || e.message || String(e)).trim().split('\n').filter(Boolean).at(-1);
+    return { name, label: p.label, error: msg };
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Seconds per batch of `batch` images, scaled linearly from the measured batch. */
+const perBatch = (r, phase) => (r.phases?.[phase] ? (median(r.phases[phase].ms) / 1000) * (batch / r.batch) : undefined);
+
+const results = values.peers.split(',').map((name) => {
+  process.stderr.write(`running ${name}...\n`);
+  return runPeer(name);
+});
+
+const xfer = results.find((r) => r.name === 'xfer' && !r.error);
+const fmt = (v, d = 2) => (v === undefined ? '–' : v.toFixed(d));
+const lines = [];
+lines.push(`Xception transfer model, 150x150, batch ${batch}, ${cpus().length} cores (${cpus()[0]?.model}), ${new Date().toISOString().slice(0, 10)}`);
+lines.push('');
+lines.push('| engine | measured at batch | frozen step s | frozen img/s | fine-tune step s | fine-tune img/s | inference img/s | xfer fine-tune speed-up | xfer inference speed-up |');
+lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+for (const r of results) {
+  if (r.error) {
+    lines.push(`| ${r.label} | – | error: ${r.error} | | | | | | |`);
+    continue;
+  }
+  const [f, t, i] = ['frozen', 'finetune', 'inference'].map((p) => perBatch(r, p));
+  const scaled = r.batch !== batch ? ` (extrapolated from ${r.batch})` : '';
+  const xt = xfer && perBatch(xfer, 'finetune');
+  const xi = xfer && perBatch(xfer, 'inference');
+  lines.push(`| ${r.label} | ${r.batch}${scaled} | ${fmt(f)} | ${fmt(f && batch / f, 1)} | ${fmt(t)} | ${fmt(t && batch / t, 1)} | ${fmt(i && batch / i, 1)} | ${r === xfer ? '1' : fmt(xt && t / xt, 2) + 'x'} | ${r === xfer ? '1' : fmt(xi && i / xi, 2) + 'x'} |`);
+}
+
+if (xfer) {
+  for (const phase of ['finetune', 'frozen', 'inference']) {
+    const b = xfer.phases[phase]?.breakdown;
+    if (!b) continue;
+    const nativeMs = b.kernels.filter((k) => k.native).reduce((s, k) => s + k.ms, 0);
+    const kernelMs = b.kernels.reduce((s, k) => s + k.ms, 0);
+    lines.push('');
+    lines.push(`xfer ${phase} step, time per kernel (one step, ${fmt(b.totalMs / 1000)} s wall): native ${fmt(nativeMs / 1000)} s, JavaScript kernels ${fmt((kernelMs - nativeMs) / 1000)} s, outside kernels (autodiff, layers, GC) ${fmt((b.totalMs - kernelMs) / 1000)} s`);
+    lines.push('| kernel | calls | s | share | runs in |');
+    lines.push('|---|--:|--:|--:|---|');
+    for (const k of b.kernels.filter((k) => k.ms >= 0.005 * b.totalMs)) {
+      lines.push(`| ${k.kernel} | ${k.calls} | ${fmt(k.ms / 1000)} | ${fmt((100 * k.ms) / b.totalMs, 1)}% | ${k.native ? 'native' : 'JS'} |`);
+    }
+  }
+  // The recipe: 9305 train / 2326 val / 2326 test images; 20 frozen epochs, 10 fine-tune epochs,
+  // validation every epoch, one test evaluation.
+  const stepsPerEpoch = Math.ceil(9305 / batch);
+  const evalS = (2326 / batch) * perBatch(xfer, 'inference');
+  const frozenS = 20 * (stepsPerEpoch * perBatch(xfer, 'frozen') + evalS);
+  const fineS = 10 * (stepsPerEpoch * perBatch(xfer, 'finetune') + evalS);
+  lines.push('');
+  lines.push(`Full recipe extrapolated from these steps (xfer, plain loop, validation each epoch, test once): frozen ${fmt(frozenS / 3600)} h + fine-tune ${fmt(fineS / 3600)} h + test ${fmt(evalS / 60, 1)} min = ${fmt((frozenS + fineS + evalS) / 3600)} h`);
+}
+console.log(values.json ? JSON.stringify(results, null, 2) : lines.join('\n'));

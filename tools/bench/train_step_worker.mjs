@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// One peer of tools/bench/train_step.mjs, in its own process so each backend starts fresh: times
+// training steps (forward + backward + Adam) of the transfer model on Xception, in the frozen and
+// the fine-tune phase, and the frozen phase's feature extraction (the base's inference forward).
+// Prints one JSON object on stdout.
+//
+//   node tools/bench/train_step_worker.mjs --backend cpu|wasm [--batch 32] [--size 150] [--steps 2]
+//        [--phases frozen,finetune,inference] [--kernels]
+// XFER_NATIVE_KERNELS=off turns the native kernels off (the stock cpu peer).
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { pickBackend, transferModel, xception } from '@xfer/trainer';
+
+const { values } = parseArgs({ options: {
+  backend: { type: 'string', default: 'cpu' }, batch: { type: 'string', default: '32' }, size: { type: 'string', default: '150' },
+  steps: { type: 'string', default: '2' }, phases: { type: 'string', default: 'frozen,finetune,inference' }, kernels: { type: 'boolean', default: false },
+} });
+const batch = Number(values.batch);
+const size = Number(values.size);
+const steps = Number(values.steps);
+const phases = values.phases.split(',');
+
+const choice = await pickBackend(values.backend);
+const base = xception({ inputShape: [size, size, 3] });
+const model = transferModel(base);
+const x = tf.randomUniform([batch, size, size, 3], 0, 255, 'float32', 1);
+const y = tf.cast(tf.greater(tf.randomUniform([batch, 1], 0, 1, 'float32', 2), 0.5), 'float32');
+
+/** One training step as xfer's fit runs it: autodiff of sigmoid cross-entropy, then Adam. */
+function trainStep(optimizer, vars) {
+  const { value, grads } = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true })), vars);
+  optimizer.applyGradients(grads);
+  value.dataSync();
+  tf.dispose([value, ...Object.values(grads)]);
+}
+
+function extractFeatures() {
+  tf.tidy(() => base.apply(tf.sub(tf.div(x, 127.5), 1), { training: false }).dataSync());
+}
+
+/** Runs `fn` once untimed (primitive creation, JIT, allocation), then `steps` timed; returns the times in ms. */
+function time(fn) {
+  fn();
+  const ms = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    fn();
+    ms.push(performance.now() - t0);
+  }
+  return ms;
+}
+
+async function kernelBreakdown(fn) {
+  if (!values.kernels) return undefined;
+  const { timeKernels } = await import('@xfer/native-kernels');
+  const timer = timeKernels(choice.tfName);
+  const t0 = performance.now();
+  fn();
+  const total = performance.now() - t0;
+  const kernels = timer.report();
+  timer.stop();
+  return { totalMs: total, kernels };
+}
+
+const result = { backend: choice.name, reason: choice.reason, batch, size, steps, phases: {} };
+for (const phase of phases) {
+  if (phase === 'inference') {
+    result.phases.inference = { ms: time(extractFeatures), breakdown: await kernelBreakdown(extractFeatures) };
+    continue;
+  }
+  base.trainable = phase === 'finetune';
+  const optimizer = tf.train.adam(phase === 'finetune' ? 1e-5 : 1e-3, 0.9, 0.999, 1e-7);
+  const vars = model.trainableWeights.map((w) => w.read());
+  const step = () => trainStep(optimizer, vars);
+  result.phases[phase] = { ms: time(step), breakdown: await kernelBreakdown(step) };
+  optimizer.dispose();
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);
