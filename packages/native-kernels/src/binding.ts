@@ -63,6 +63,10 @@ export interface NativeBinding {
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** op: 0 relu, 1 step (alpha), 2 sqrt, 3 square. */
   unary(op: number, x: Float32Array, alpha: number, out: Float32Array): void;
+  /** dx = dy where x > 0, else 0. */
+  reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
+  /** out[c] = sum over rows of dy * (x - mean[c]), with c the last axis. */
+  sumCentredProduct(dy: Float32Array, x: Float32Array, mean: Float32Array, out: Float32Array): void;
   /** out[c] = sum over r of x[r * cols + c]. */
   sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
 }

@@ -4,6 +4,8 @@ import { loadBinding } from './binding.js';
 import { batchNormKernel } from './kernels/batch_norm.js';
 import { convKernels } from './kernels/conv2d.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
+import { gradientKernels } from './kernels/gradient_kernels.js';
+import { deactivateNativeGradients, registerNativeGradients } from './gradients.js';
 import type { CpuKernelArgs, NativeKernel } from './kernels/kernel.js';
 import { maxPoolGradKernel, maxPoolKernel } from './kernels/max_pool.js';
 
@@ -14,6 +16,7 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   maxPoolKernel,
   maxPoolGradKernel,
   ...elementwiseKernels,
+  ...gradientKernels,
 ];
 
 /** The names of the kernels {@link registerNativeKernels} replaces. */
@@ -27,6 +30,8 @@ const installed = new Map<string, { previous: KernelConfig | undefined; own: Ker
  * does not cover run the kernel that was registered before. Loads the addon first, so it throws
  * (and changes nothing) when the addon cannot load. Calling it again is a no-op, except that a
  * kernel someone registered over a native one since is replaced again (and becomes its fallback).
+ * Also installs one-pass gradients for Relu and FusedBatchNorm on cpu (gradients.ts), which
+ * need tfjs's gradients to be registered first (import '@tensorflow/tfjs' or its gradients).
  */
 export function registerNativeKernels(): readonly string[] {
   const native = loadBinding();
@@ -44,11 +49,13 @@ export function registerNativeKernels(): readonly string[] {
     registerKernel({ kernelName: kernel.kernelName, backendName: 'cpu', kernelFunc: own });
     installed.set(kernel.kernelName, { previous: current, own });
   }
+  registerNativeGradients();
   return NATIVE_KERNEL_NAMES;
 }
 
 /** Puts back the kernels that {@link registerNativeKernels} replaced, where its own are still registered. */
 export function unregisterNativeKernels(): void {
+  deactivateNativeGradients();
   for (const [name, { previous, own }] of installed) {
     if (getKernel(name, 'cpu')?.kernelFunc !== own) continue;
     unregisterKernel(name, 'cpu');

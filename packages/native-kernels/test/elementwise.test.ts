@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import { expectAgrees, randn } from './helpers.js';
+import { expectAgrees, randn, relativeError, runNativeOnly, TOLERANCE } from './helpers.js';
 
 describe('elementwise kernels agree with tfjs cpu', () => {
   const broadcasts: Array<[string, number[], number[]]> = [
@@ -26,6 +26,25 @@ describe('elementwise kernels agree with tfjs cpu', () => {
     it(kernel, () => tf.tidy(() => expectAgrees(kernel, { x: randn([2, 72, 72, 16]) }, kernel === 'Step' ? { alpha: 0 } : {})));
   }
   it('Sqrt', () => tf.tidy(() => expectAgrees('Sqrt', { x: tf.abs(randn([1000, 33])) }, {})));
+
+  it('XferReluGrad is dy · step(x)', () => {
+    tf.tidy(() => {
+      const x = randn([2, 36, 36, 64]);
+      const dy = randn([2, 36, 36, 64]);
+      const { got } = runNativeOnly('XferReluGrad', { dy, x });
+      expect(relativeError(got, tf.mul(dy, tf.step(x)).dataSync())).toBeLessThanOrEqual(TOLERANCE);
+    });
+  });
+
+  it('XferBatchNormScaleGrad is Σ dy · (x − mean) over the leading axes', () => {
+    tf.tidy(() => {
+      const x = randn([2, 18, 18, 728]);
+      const dy = randn([2, 18, 18, 728]);
+      const mean = randn([728]);
+      const { got } = runNativeOnly('XferBatchNormScaleGrad', { dy, x, mean });
+      expect(relativeError(got, tf.sum(tf.mul(dy, tf.sub(x, mean)), [0, 1, 2]).dataSync())).toBeLessThanOrEqual(TOLERANCE);
+    });
+  });
 
   const sums: Array<[string, number[], number[] | null, boolean]> = [
     ['over N, H, W (per-channel, batch-norm gradients)', [4, 36, 36, 128], [0, 1, 2], false],

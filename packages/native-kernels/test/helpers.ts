@@ -39,6 +39,18 @@ export function runBoth(kernelName: string, inputs: Record<string, tf.Tensor | u
   return { ref: read(ref), got: read(got!), refShape: ref.shape, gotShape: got!.shape };
 }
 
+/**
+ * Runs one of the package's own kernels, which have no stock counterpart; the reference is then
+ * composed from stock ops by the caller (computed before registration or on stock kernels).
+ */
+export function runNativeOnly(kernelName: string, inputs: Record<string, tf.Tensor>) {
+  const native = NATIVE_KERNELS.find((k) => k.kernelName === kernelName);
+  if (!native) throw new Error(`no native ${kernelName} kernel`);
+  const got = native.run({ inputs, backend: backend(), attrs: {} }, loadBinding());
+  expect(got, `${kernelName} declined`).toBeDefined();
+  return { got: read(got!), shape: got!.shape };
+}
+
 function read(t: tf.TensorInfo): Float32Array {
   const values = backend().readSync(t.dataId) as Float32Array;
   backend().disposeData(t.dataId, true);

@@ -167,6 +167,23 @@ Napi::Value SumRows(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// reluGrad(dy, x, dx)
+Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
+  const int64_t n = float_length(info, 0, "dy");
+  relu_grad(floats(info, 0, n, "dy"), floats(info, 1, n, "x"), n, floats(info, 2, n, "dx"));
+  return info.Env().Undefined();
+}
+
+// sumCentredProduct(dy, x, mean, out): rows = size / mean's length.
+Napi::Value SumCentredProduct(const Napi::CallbackInfo& info) {
+  const int64_t n = float_length(info, 0, "dy");
+  const int64_t cols = float_length(info, 2, "mean");
+  if (cols < 1 || n % cols != 0) throw Napi::RangeError::New(info.Env(), "sumCentredProduct: size is not a multiple of mean's length");
+  sum_centred_product(floats(info, 0, n, "dy"), floats(info, 1, n, "x"), floats(info, 2, cols, "mean"), n / cols, cols,
+                      floats(info, 3, cols, "out"));
+  return info.Env().Undefined();
+}
+
 const char* isa_name(dnnl::cpu_isa isa) {
   switch (isa) {
     case dnnl::cpu_isa::sse41: return "sse41";
@@ -218,6 +235,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("convBackwardFilter", Napi::Function::New(env, ConvBackwardFilter, "convBackwardFilter"));
   exports.Set("batchNorm", Napi::Function::New(env, BatchNorm, "batchNorm"));
   exports.Set("maxPool", Napi::Function::New(env, MaxPool, "maxPool"));
+  exports.Set("reluGrad", Napi::Function::New(env, ReluGrad, "reluGrad"));
+  exports.Set("sumCentredProduct", Napi::Function::New(env, SumCentredProduct, "sumCentredProduct"));
   exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
   exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
   exports.Set("sumRows", Napi::Function::New(env, SumRows, "sumRows"));

@@ -89,9 +89,15 @@ void unary(UnaryOp op, const float* x, int64_t n, float alpha, float* out) {
   }
 }
 
-void sum_rows(const float* x, int64_t rows, int64_t cols, float* out) {
+namespace {
+
+/**
+ * out[c] = Σ_r term(r, c): each thread sums a band of rows into its own partial row of doubles,
+ * then the partials are added.
+ */
+template <typename Term>
+void sum_over_rows(int64_t rows, int64_t cols, float* out, Term term) {
   const int threads = rows * cols >= kParallelFrom ? omp_get_max_threads() : 1;
-  // Each thread sums a band of rows into its own partial row, then the partials are added.
   std::vector<double> partial(static_cast<size_t>(threads) * cols, 0.0);
 #pragma omp parallel num_threads(threads)
   {
@@ -101,9 +107,8 @@ void sum_rows(const float* x, int64_t rows, int64_t cols, float* out) {
     const int64_t begin = rows * t / nt;
     const int64_t end = rows * (t + 1) / nt;
     for (int64_t r = begin; r < end; ++r) {
-      const float* xr = x + r * cols;
 #pragma omp simd
-      for (int64_t c = 0; c < cols; ++c) acc[c] += xr[c];
+      for (int64_t c = 0; c < cols; ++c) acc[c] += term(r * cols + c, c);
     }
   }
   for (int64_t c = 0; c < cols; ++c) {
@@ -111,6 +116,23 @@ void sum_rows(const float* x, int64_t rows, int64_t cols, float* out) {
     for (int t = 0; t < threads; ++t) s += partial[static_cast<size_t>(t) * cols + c];
     out[c] = static_cast<float>(s);
   }
+}
+
+}  // namespace
+
+void sum_rows(const float* x, int64_t rows, int64_t cols, float* out) {
+  sum_over_rows(rows, cols, out, [x](int64_t i, int64_t) { return static_cast<double>(x[i]); });
+}
+
+void relu_grad(const float* dy, const float* x, int64_t n, float* dx) {
+#pragma omp parallel for simd schedule(static) if (n >= kParallelFrom)
+  for (int64_t i = 0; i < n; ++i) dx[i] = x[i] > 0.f ? dy[i] : 0.f;
+}
+
+void sum_centred_product(const float* dy, const float* x, const float* mean, int64_t rows, int64_t cols, float* out) {
+  sum_over_rows(rows, cols, out, [=](int64_t i, int64_t c) {
+    return static_cast<double>(dy[i]) * (static_cast<double>(x[i]) - mean[c]);
+  });
 }
 
 }  // namespace xk

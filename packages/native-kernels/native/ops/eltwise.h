@@ -23,4 +23,10 @@ void unary(UnaryOp op, const float* x, int64_t n, float alpha, float* out);
 /** out[c] = Σ_r x[r·cols + c]: a sum over leading axes, accumulated in double. */
 void sum_rows(const float* x, int64_t rows, int64_t cols, float* out);
 
+/** dx = dy where x > 0, else 0: the gradient of relu in one pass (tfjs: dy · step(x)). */
+void relu_grad(const float* dy, const float* x, int64_t n, float* dx);
+
+/** out[c] = Σ_r dy[r·cols + c] · (x[r·cols + c] − mean[c]), accumulated in double. */
+void sum_centred_product(const float* dy, const float* x, const float* mean, int64_t rows, int64_t cols, float* out);
+
 }  // namespace xk
