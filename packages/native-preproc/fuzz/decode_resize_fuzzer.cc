@@ -14,8 +14,9 @@
 
 namespace {
 
-constexpr uint64_t kMaxPixels = uint64_t{1} << 22;
-constexpr int kMaxSide = 512;
+// Kept small for throughput: larger images and targets take the same code paths.
+constexpr uint64_t kMaxPixels = uint64_t{1} << 20;
+constexpr int kMaxSide = 256;
 
 }  // namespace
 
