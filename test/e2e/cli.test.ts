@@ -186,7 +186,7 @@ describe('xfer evaluate, predict, preview and plot', () => {
     const r = await xferRun('plot', runDir, '--json');
     expect(r.code, r.stderr).toBe(0);
     const p = JSON.parse(r.stdout);
-    expect(p).toMatchObject({ png: path.join(runDir, 'curves.png'), epochs: 1, phases: ['train'] });
+    expect(p).toMatchObject({ png: path.join(runDir, 'curves.png'), epochs: 1, phases: ['frozen'] });
     const meta = await sharp(path.join(runDir, 'curves.png')).metadata();
     expect(meta.format).toBe('png');
     expect(meta.width).toBeGreaterThanOrEqual(800);

@@ -43,7 +43,7 @@ describe('xfer train on a terminal', () => {
     const first = redraws[0]!.index!;
     const last = redraws[redraws.length - 1]!.index!;
     expect(output.slice(first, last)).not.toMatch(/\n/);
-    const final = output.search(/epoch 1\/1 \(train\) - .* val_acc \d\.\d{4}\r?\n/);
+    const final = output.search(/epoch 1\/1 \(frozen\) - .* val_acc \d\.\d{4}\r?\n/);
     expect(final).toBeGreaterThan(last);
     for (const line of output.slice(last, final).split('\n').slice(1, -1)) expect(line).toMatch(/^(\r\x1b\[2K)?warning: skipped /);
   });

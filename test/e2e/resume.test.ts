@@ -50,7 +50,7 @@ describe('stopping and resuming a run', () => {
     expect(r.stdout).toMatch(/resuming after epoch \d of phase 1/);
     expect(r.stdout).toMatch(/^test accuracy/m);
     const logged = await lines(path.join(runDir, 'metrics.jsonl'));
-    expect(logged.map((l) => `${l.phase}:${l.epoch}`)).toEqual(['train:1', 'train:2', 'train:3', 'train:4', 'fine-tune:1']);
+    expect(logged.map((l) => `${l.phase}:${l.epoch}`)).toEqual(['frozen:1', 'frozen:2', 'frozen:3', 'frozen:4', 'fine-tune:1']);
     expect((await fs.readdir(path.join(runDir, 'model'))).sort()).toEqual(['model.json', 'preprocessing.json', 'weights.bin']);
 
     // The same seed without the kill: every weight of the final model is bit-identical.

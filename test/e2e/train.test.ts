@@ -35,7 +35,10 @@ describe('xfer train on a tiny demo set', () => {
 
   it('prints the configuration, one line per epoch and the test accuracy', () => {
     expect(stdout).toMatch(/^configuration: \{/m);
-    expect(stdout).toMatch(/^epoch 1\/1 \(train\) .* val_acc \d\.\d{4}$/m);
+    // The demo's base is pretrained on a separate demo set first, then frozen as in the recipe.
+    expect(stdout).toMatch(/^pretrained the demo base: held-out accuracy \d+\.\d%$/m);
+    expect(stdout).toMatch(/^weights: .*mini_xception-demo-pretrained-.*\.h5$/m);
+    expect(stdout).toMatch(/^epoch 1\/1 \(frozen\) .* val_acc \d\.\d{4}$/m);
     expect(stdout).toMatch(/^epoch 1\/1 \(fine-tune\) .* val_acc \d\.\d{4}$/m);
     expect(stdout).toMatch(/^test accuracy \d+\.\d{2}% \(\d+ images\)/m);
     expect(stdout).toMatch(/backend (wasm|cpu|tensorflow)/);
@@ -46,12 +49,12 @@ describe('xfer train on a tiny demo set', () => {
     expect(files).toEqual(['config.json', 'curves.png', 'errors.jsonl', 'metrics.jsonl', 'model', 'summary.txt']);
     expect((await fs.readdir(path.join(runDir, 'model'))).sort()).toEqual(['model.json', 'preprocessing.json', 'weights.bin']);
     const metrics = (await fs.readFile(path.join(runDir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    expect(metrics.map((m) => m.phase)).toEqual(['train', 'fine-tune']);
-    expect(metrics[0]).toMatchObject({ phase: 'train', epoch: 1, epochs: 1 });
+    expect(metrics.map((m) => m.phase)).toEqual(['frozen', 'fine-tune']);
+    expect(metrics[0]).toMatchObject({ phase: 'frozen', epoch: 1, epochs: 1 });
     expect(metrics[0].valAccuracy).toBeGreaterThanOrEqual(0);
     const summary = await fs.readFile(path.join(runDir, 'summary.txt'), 'utf8');
     expect(summary).toMatch(/^test: accuracy \d+\.\d{2}%/m);
-    expect(summary).toMatch(/^phase train: val accuracy \d+\.\d{2}% after 1 epochs, [\d.]+ img\/s on (wasm|cpu|tensorflow)/m);
+    expect(summary).toMatch(/^phase frozen: val accuracy \d+\.\d{2}% after 1 epochs, [\d.]+ img\/s on (wasm|cpu|tensorflow)/m);
     expect(summary).toMatch(/^phase fine-tune: val accuracy \d+\.\d{2}% after 1 epochs/m);
     const model = JSON.parse(await fs.readFile(path.join(runDir, 'model/model.json'), 'utf8'));
     const bytes = (await fs.stat(path.join(runDir, 'model/weights.bin'))).size;

@@ -7,6 +7,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { batchNormInInferenceMode } from '../models/inference_batch_norm.js';
 import { miniXception } from '../models/mini_xception.js';
 import { xception } from '../models/xception.js';
+import { demoPretrainedWeights } from '../weights/demo_pretrained.js';
 import { imagenetXceptionWeights } from '../weights/imagenet.js';
 import { assignKerasWeights, readKerasH5 } from '../weights/keras_h5.js';
 import { transferModel } from '../models/transfer_model.js';
@@ -33,7 +34,10 @@ export interface TrainConfig {
   imageSize: number;
   batchSize: number;
   model: 'mini-xception' | 'xception';
-  /** 'none' (train the base from scratch), 'imagenet' (Keras' Xception weights) or a Keras .h5 path. */
+  /**
+   * 'none' (train the base from scratch), 'imagenet' (Keras' Xception weights), 'demo' (the small
+   * base pretrained on a separate demo set, made and cached on first use) or a Keras .h5 path.
+   */
   weights: string;
   /** Epochs of the first phase (frozen base, or the whole model when not pretrained). */
   epochs: number;
@@ -123,6 +127,15 @@ export function phasesFor(config: Pick<TrainConfig, 'epochs' | 'fineTuneEpochs' 
   return phases;
 }
 
+async function weightsFile(config: TrainConfig, report: RunReporter): Promise<string> {
+  if (config.weights === 'imagenet') return imagenetXceptionWeights();
+  if (config.weights !== 'demo') return config.weights;
+  if (config.model !== 'mini-xception') throw new Error(`--weights demo is for the mini-xception base, not ${config.model}`);
+  // Half the demo's size: pretraining stays a fraction of the run, and tiny test sets stay tiny.
+  const perClass = Math.max(8, Math.ceil(config.demo.perClass / 2));
+  return demoPretrainedWeights({ imageSize: config.imageSize, perClass, epochs: 3, seed: config.seed, threads: config.threads, onInfo: report.info });
+}
+
 async function buildModel(config: TrainConfig, report: RunReporter): Promise<{ model: tfl.LayersModel; base: tfl.LayersModel; pretrained: boolean }> {
   const inputShape: [number, number, number] = [config.imageSize, config.imageSize, 3];
   // Seeded initial weights: a resumed run rebuilds the same model as the one it continues.
@@ -130,7 +143,7 @@ async function buildModel(config: TrainConfig, report: RunReporter): Promise<{ m
   const base = config.model === 'xception' ? xception({ inputShape, seed }) : miniXception({ inputShape, seed });
   let pretrained = false;
   if (config.weights !== 'none') {
-    const file = config.weights === 'imagenet' ? await imagenetXceptionWeights() : config.weights;
+    const file = await weightsFile(config, report);
     assignKerasWeights(base, await readKerasH5(file), file);
     report.info?.(`weights: ${file}`);
     pretrained = true;
