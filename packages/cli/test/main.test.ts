@@ -46,4 +46,12 @@ describe('xfer CLI', () => {
     expect([demo.epochs, demo.fineTuneEpochs, demo.fineTuneLearningRate]).toEqual([3, 1, 1e-4]);
     expect(resolveTrainConfig({ ...base, data: 'demo', kerasAccuracy: true }).accuracyRule).toBe('keras');
   });
+
+  it('pretrains the small base for the demo unless told otherwise', () => {
+    const base = { model: 'mini-xception' as const, demoPerClass: 600, demoMinSize: 200, demoMaxSize: 500, imageSize: 150, batchSize: 32, lr: 1e-3, dropout: 0.2, flip: true, rotation: 0.1, prefetch: 10, cache: 'memory', seed: 1, out: 'runs', kerasAccuracy: false, quiet: false };
+    expect(resolveTrainConfig({ ...base, data: 'demo' }).weights).toBe('demo');
+    expect(resolveTrainConfig({ ...base, data: 'demo', weights: 'none' }).weights).toBe('none');
+    expect(resolveTrainConfig({ ...base, data: 'demo', model: 'xception' }).weights).toBe('none');
+    expect(resolveTrainConfig({ ...base, data: '/data/cats' }).weights).toBe('none');
+  });
 });
