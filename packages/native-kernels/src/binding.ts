@@ -63,6 +63,8 @@ export interface NativeBinding {
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** op: 0 relu, 1 step (alpha), 2 sqrt, 3 square. */
   unary(op: number, x: Float32Array, alpha: number, out: Float32Array): void;
+  /** shape: [batchA, batchB, m, k, n, transposeA (0/1), transposeB (0/1)]; a batch of 1 broadcasts. */
+  batchMatMul(shape: number[], a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** dx = dy where x > 0, else 0. */
   reluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
   /** out[c] = sum over rows of dy * (x - mean[c]), with c the last axis. */

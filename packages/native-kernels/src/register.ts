@@ -1,6 +1,7 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 
 import { loadBinding } from './binding.js';
+import { batchMatMulKernel } from './kernels/batch_mat_mul.js';
 import { batchNormKernel } from './kernels/batch_norm.js';
 import { convKernels } from './kernels/conv2d.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
@@ -15,6 +16,7 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   batchNormKernel,
   maxPoolKernel,
   maxPoolGradKernel,
+  batchMatMulKernel,
   ...elementwiseKernels,
   ...gradientKernels,
 ];

@@ -5,6 +5,7 @@
 #include <omp.h>
 
 #include <oneapi/dnnl/dnnl.hpp>
+#include <algorithm>
 #include <exception>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include "../ops/conv.h"
 #include "../ops/eltwise.h"
 #include "../ops/engine.h"
+#include "../ops/matmul.h"
 #include "../ops/pool.h"
 #include "args.h"
 
@@ -184,6 +186,20 @@ Napi::Value SumCentredProduct(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// batchMatMul([batchA, batchB, m, k, n, transposeA, transposeB], a, b, out)
+Napi::Value BatchMatMul(const Napi::CallbackInfo& info) {
+  const auto v = ints(info, 0, 7, "shape");
+  const MatMulShape s{v[0], v[1], v[2], v[3], v[4], v[5] != 0, v[6] != 0};
+  if (s.batch_a < 1 || s.batch_b < 1 || s.m < 1 || s.k < 1 || s.n < 1 || (s.batch_a != s.batch_b && s.batch_a != 1 && s.batch_b != 1)) {
+    throw Napi::RangeError::New(info.Env(), "batchMatMul: bad shape");
+  }
+  const float* a = floats(info, 1, s.batch_a * s.m * s.k, "a");
+  const float* b = floats(info, 2, s.batch_b * s.k * s.n, "b");
+  float* out = floats(info, 3, std::max(s.batch_a, s.batch_b) * s.m * s.n, "out");
+  guarded(info.Env(), [&] { batch_matmul(s, a, b, out); });
+  return info.Env().Undefined();
+}
+
 const char* isa_name(dnnl::cpu_isa isa) {
   switch (isa) {
     case dnnl::cpu_isa::sse41: return "sse41";
@@ -237,6 +253,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPool", Napi::Function::New(env, MaxPool, "maxPool"));
   exports.Set("reluGrad", Napi::Function::New(env, ReluGrad, "reluGrad"));
   exports.Set("sumCentredProduct", Napi::Function::New(env, SumCentredProduct, "sumCentredProduct"));
+  exports.Set("batchMatMul", Napi::Function::New(env, BatchMatMul, "batchMatMul"));
   exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
   exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
   exports.Set("sumRows", Napi::Function::New(env, SumRows, "sumRows"));
