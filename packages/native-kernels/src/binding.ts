@@ -92,6 +92,11 @@ export function loadBinding(): NativeBinding {
   if (!existsSync(path)) {
     throw new Error(`@xfer/native-kernels: the native addon is not built (${path} is missing): run \`npx nx run native-kernels:build\``);
   }
+  // libgomp reads this when the addon loads it. By default its idle threads spin between
+  // parallel regions, which on a small machine starves the JS thread and the data loader's
+  // threads between kernels (a small model's training ran 3-4x slower than on wasm). Passive
+  // threads sleep instead; a value set by the user wins.
+  process.env['OMP_WAIT_POLICY'] ??= 'PASSIVE';
   try {
     cached = createRequire(import.meta.url)(path) as NativeBinding;
   } catch (err) {
