@@ -15,6 +15,10 @@
 //            plus xfer's composite conv gradients. Too slow for batch 32: measured at --cpu-batch
 //            and scaled linearly to 32 (marked "extrapolated").
 //   wasm     tfjs wasm backend (XNNPACK, one thread in Node) + xfer's conv gradients, at --wasm-batch, scaled.
+//
+// Every peer runs with OMP_WAIT_POLICY=PASSIVE unless it is set: xfer's addon defaults to it, and
+// OpenMP threads that spin between parallel regions lose badly on a shared 2-core machine (PyTorch
+// measured 2.4x slower with spinning threads here), so both OpenMP users get the same policy.
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import path from 'node:path';
@@ -43,7 +47,8 @@ function runPeer(name) {
   const all = [...args, '--batch', String(p.batch), '--steps', steps, ...(p.kernels ? ['--kernels'] : [])];
   const t0 = performance.now();
   try {
-    const out = execFileSync(cmd, all, { env: { ...process.env, ...p.env }, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { OMP_WAIT_POLICY: 'PASSIVE', ...process.env, ...p.env };
+    const out = execFileSync(cmd, all, { env, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
     const r = JSON.parse(out.trim().split('\n').at(-1));
     return { name, label: p.label, ...r, wallS: (performance.now() - t0) / 1000 };
   } catch (e) {

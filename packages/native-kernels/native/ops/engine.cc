@@ -1,7 +1,5 @@
 #include "engine.h"
 
-#include <sstream>
-
 namespace xk {
 
 dnnl::engine& cpu_engine() {
@@ -28,13 +26,6 @@ std::vector<CachedPrimitive> PrimitiveCache::list() const {
     out.push_back(std::move(p));
   }
   return out;
-}
-
-std::string describe_md(const dnnl::memory::desc& md) {
-  std::ostringstream s;
-  const auto dims = md.dims();
-  for (std::size_t i = 0; i < dims.size(); ++i) s << (i ? "x" : "") << dims[i];
-  return s.str();
 }
 
 }  // namespace xk

@@ -59,7 +59,5 @@ class PrimitiveCache {
 
 PrimitiveCache& primitive_cache();
 
-/** "f32 n,c,h,w" style text of a memory descriptor, for diagnostics. */
-std::string describe_md(const dnnl::memory::desc& md);
 
 }  // namespace xk
