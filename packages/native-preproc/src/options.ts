@@ -160,6 +160,13 @@ function finite(value: unknown, name: string): number {
   return value;
 }
 
+/** A finite number that float32 holds: the native side computes in float32. */
+function float32(value: unknown, name: string): number {
+  const v = finite(value, name);
+  if (Math.abs(v) > 3.4028234663852886e38) throw new RangeError(`${name} must be within the float32 range, got ${v}`);
+  return v;
+}
+
 function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
@@ -183,7 +190,7 @@ function objectOrUndefined(value: unknown, name: string): Record<string, unknown
 export function validateNormalize(value: unknown, name: string): Normalize {
   const o = objectOrUndefined(value, name);
   if (!o) return { scale: 1, offset: 0 };
-  return { scale: finite(o['scale'], `${name}.scale`), offset: finite(o['offset'], `${name}.offset`) };
+  return { scale: float32(o['scale'], `${name}.scale`), offset: float32(o['offset'], `${name}.offset`) };
 }
 
 export interface ValidatedWarp {
@@ -195,7 +202,7 @@ export interface ValidatedWarp {
 function validateWarp(o: Record<string, unknown> | undefined, name: string): ValidatedWarp {
   const fill = oneOf<FillMode>(o?.['fill'], `${name}.fill`, ['reflect', 'wrap', 'constant', 'nearest'], 'reflect');
   const interpolation = oneOf<Interpolation>(o?.['interpolation'], `${name}.interpolation`, ['bilinear', 'nearest'], 'bilinear');
-  const fillValue = o?.['fillValue'] === undefined ? 0 : finite(o['fillValue'], `${name}.fillValue`);
+  const fillValue = o?.['fillValue'] === undefined ? 0 : float32(o['fillValue'], `${name}.fillValue`);
   return { fill: FILL_CODES[fill], fillValue, interpolation: INTERPOLATION_CODES[interpolation] };
 }
 

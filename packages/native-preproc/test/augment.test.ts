@@ -166,6 +166,9 @@ describe('augment() flips are exact', () => {
     await expect(augment(photo, { fill: 'mirror' as never })).rejects.toThrow(/fill must be 'reflect', 'wrap', 'constant', 'nearest'/);
     await expect(augment(photo, { angle: Number.NaN })).rejects.toThrow(/angle must be a finite number/);
     await expect(augment({ ...photo, width: 60 })).rejects.toThrow(/width \* height \* 3/);
+    // Beyond float32, the native float maths would be undefined behaviour.
+    await expect(augment(photo, { normalize: { scale: 1e300, offset: 0 } })).rejects.toThrow(/normalize.scale must be within the float32 range/);
+    await expect(augment(photo, { fill: 'constant', fillValue: -1e39 })).rejects.toThrow(/fillValue must be within the float32 range/);
   });
 });
 

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 namespace xfer {
@@ -20,6 +21,25 @@ inline double NumberArg(const Napi::CallbackInfo& info, size_t i, double lo, dou
     throw Napi::RangeError::New(info.Env(), std::string(name) + " must be an integer in range");
   }
   return v;
+}
+
+inline double FiniteArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (i >= info.Length() || !info[i].IsNumber()) {
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
+  }
+  const double v = info[i].As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(v)) throw Napi::RangeError::New(info.Env(), std::string(name) + " must be finite");
+  return v;
+}
+
+// A finite number that float32 can hold: converting a larger double to float
+// is undefined behaviour.
+inline float FloatArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  const double v = FiniteArg(info, i, name);
+  if (std::fabs(v) > static_cast<double>(std::numeric_limits<float>::max())) {
+    throw Napi::RangeError::New(info.Env(), std::string(name) + " is outside the float32 range");
+  }
+  return static_cast<float>(v);
 }
 
 inline bool BoolArg(const Napi::CallbackInfo& info, size_t i, const char* name) {

@@ -14,13 +14,6 @@
 namespace xfer {
 namespace {
 
-double FiniteArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (i >= info.Length() || !info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
-  const double v = info[i].As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(v)) throw Napi::RangeError::New(info.Env(), std::string(name) + " must be finite");
-  return v;
-}
-
 class AugmentWorker : public Napi::AsyncWorker {
  public:
   AugmentWorker(Napi::Env env, Napi::Uint8Array image, int width, int height, const WarpParams& params, OutputType type)
@@ -82,10 +75,10 @@ Napi::Value Augment(const Napi::CallbackInfo& info) {
   p.flip_vertical = BoolArg(info, 4, "flipVertical");
   p.angle = FiniteArg(info, 5, "angle");
   p.fill = static_cast<FillMode>(static_cast<int>(NumberArg(info, 6, 0, 3, "fill")));
-  p.fill_value = static_cast<float>(FiniteArg(info, 7, "fillValue"));
+  p.fill_value = FloatArg(info, 7, "fillValue");
   p.interpolation = static_cast<Interpolation>(static_cast<int>(NumberArg(info, 8, 0, 1, "interpolation")));
-  p.scale = static_cast<float>(FiniteArg(info, 9, "scale"));
-  p.offset = static_cast<float>(FiniteArg(info, 10, "offset"));
+  p.scale = FloatArg(info, 9, "scale");
+  p.offset = FloatArg(info, 10, "offset");
   const OutputType type = BoolArg(info, 11, "float32") ? OutputType::kFloat32 : OutputType::kUint8;
   auto* worker = new AugmentWorker(env, pixels, width, height, p, type);
   Napi::Promise promise = worker->Promise();

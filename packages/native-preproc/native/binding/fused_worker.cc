@@ -25,13 +25,6 @@ namespace {
 
 constexpr size_t kDescriptorFields = 6;  // offset, width, height, flipH, flipV, angle
 
-double Finite(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (i >= info.Length() || !info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a number");
-  const double v = info[i].As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(v)) throw Napi::RangeError::New(info.Env(), std::string(name) + " must be finite");
-  return v;
-}
-
 class FusedBatchWorker : public Napi::AsyncWorker {
  public:
   FusedBatchWorker(Napi::Env env, Napi::Uint8Array pixels, std::vector<fused::FusedImage> images,
@@ -141,10 +134,10 @@ Napi::Value FusedBatch(const Napi::CallbackInfo& info) {
   const int out_h = static_cast<int>(NumberArg(info, 4, 1, 16384, "height"));
   WarpParams warp;
   warp.fill = static_cast<FillMode>(static_cast<int>(NumberArg(info, 5, 0, 3, "fill")));
-  warp.fill_value = static_cast<float>(Finite(info, 6, "fillValue"));
+  warp.fill_value = FloatArg(info, 6, "fillValue");
   warp.interpolation = static_cast<Interpolation>(static_cast<int>(NumberArg(info, 7, 0, 1, "interpolation")));
-  warp.scale = static_cast<float>(Finite(info, 8, "scale"));
-  warp.offset = static_cast<float>(Finite(info, 9, "offset"));
+  warp.scale = FloatArg(info, 8, "scale");
+  warp.offset = FloatArg(info, 9, "offset");
   const OutputType type = BoolArg(info, 10, "float32") ? OutputType::kFloat32 : OutputType::kUint8;
   const int repeats = static_cast<int>(NumberArg(info, 11, 1, 1000, "repeats"));
   params = MakeFusedParams(out_w, out_h, warp, type);
