@@ -17,6 +17,11 @@ export interface TrainingState {
 
 const POINTER = 'checkpoint.json';
 
+/** A checkpoint folder, or what a save killed mid-way left of one (saveModel's `.<name>.partial-*`). */
+function isCheckpointEntry(entry: string): boolean {
+  return entry.startsWith('checkpoint-') || entry.startsWith('.checkpoint-');
+}
+
 /**
  * Adam's running powers beta1^t and beta2^t. tfjs 4.22 keeps them outside getWeights() and, on
  * setWeights(), recomputes them with pow(), which differs in the last bits from the products
@@ -54,7 +59,7 @@ export async function saveCheckpoint(runDir: string, model: tfl.LayersModel, opt
   await writeFileAtomic(path.join(dir, 'state.json'), JSON.stringify(state));
   await writeFileAtomic(path.join(runDir, POINTER), JSON.stringify({ current: name }));
   for (const entry of await fs.readdir(runDir)) {
-    if (entry.startsWith('checkpoint-') && entry !== name) await fs.rm(path.join(runDir, entry), { recursive: true, force: true });
+    if (isCheckpointEntry(entry) && entry !== name) await fs.rm(path.join(runDir, entry), { recursive: true, force: true });
   }
 }
 
@@ -88,6 +93,6 @@ export async function restoreOptimizer(dir: string, optimizer: tf.Optimizer): Pr
 export async function clearCheckpoints(runDir: string): Promise<void> {
   await fs.rm(path.join(runDir, POINTER), { force: true });
   for (const entry of await fs.readdir(runDir)) {
-    if (entry.startsWith('checkpoint-')) await fs.rm(path.join(runDir, entry), { recursive: true, force: true });
+    if (isCheckpointEntry(entry)) await fs.rm(path.join(runDir, entry), { recursive: true, force: true });
   }
 }

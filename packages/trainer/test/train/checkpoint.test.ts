@@ -1,0 +1,59 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { pickBackend } from '../../src/backend/pick_backend.js';
+import { clearCheckpoints, readCheckpoint, restoreOptimizer, saveCheckpoint } from '../../src/train/checkpoint.js';
+
+function tinyModel(): tfl.LayersModel {
+  const input = tfl.input({ shape: [3] });
+  return tfl.model({ inputs: input, outputs: tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }).apply(input) as tfl.SymbolicTensor });
+}
+
+/** Adam after `steps` steps on a fixed problem; returns the optimizer and the model's variables. */
+function trained(steps: number): { model: tfl.LayersModel; optimizer: tf.AdamOptimizer } {
+  const model = tinyModel();
+  const optimizer = tf.train.adam(0.01);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  for (let i = 0; i < steps; i++) {
+    const { grads, value } = tf.variableGrads(() => tf.tidy(() => tf.mean(tf.square(model.apply(tf.ones([2, 3])) as tf.Tensor))) as tf.Scalar, vars);
+    optimizer.applyGradients(grads);
+    tf.dispose([value, ...Object.values(grads)]);
+  }
+  return { model, optimizer };
+}
+
+describe('checkpoints', () => {
+  beforeAll(async () => {
+    await pickBackend('cpu');
+  });
+
+  it("restores Adam's beta powers as accumulated, not recomputed with pow()", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-ckpt-'));
+    const a = trained(37);
+    await saveCheckpoint(dir, a.model, a.optimizer, { phase: 0, epoch: 1, history: [] });
+    const b = tinyModel();
+    const restored = tf.train.adam(0.01);
+    await restoreOptimizer((await readCheckpoint(dir))!.dir, restored);
+    const powers = (o: tf.AdamOptimizer) => (o as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable });
+    for (const k of ['accBeta1', 'accBeta2'] as const) {
+      expect(powers(restored)[k].dataSync()[0]).toBe(powers(a.optimizer)[k].dataSync()[0]);
+    }
+    tf.dispose([a.model, b] as unknown as tf.Tensor[]);
+  });
+
+  it('a new checkpoint, and the end of the run, remove older ones and what a killed save left', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-ckpt-'));
+    await fs.mkdir(path.join(dir, 'checkpoint-p0-e1'));
+    await fs.mkdir(path.join(dir, '.checkpoint-p0-e2.partial-x1y2z3'));
+    await fs.mkdir(path.join(dir, 'model'));
+    const { model, optimizer } = trained(1);
+    await saveCheckpoint(dir, model, optimizer, { phase: 0, epoch: 3, history: [] });
+    expect((await fs.readdir(dir)).sort()).toEqual(['checkpoint-p0-e3', 'checkpoint.json', 'model']);
+    await fs.mkdir(path.join(dir, '.checkpoint-p0-e4.partial-a1b2c3'));
+    await clearCheckpoints(dir);
+    expect(await fs.readdir(dir)).toEqual(['model']);
+  });
+});
