@@ -48,7 +48,11 @@ export async function saveCheckpoint(runDir: string, model: tfl.LayersModel, opt
   const dir = path.join(runDir, name);
   await fs.rm(dir, { recursive: true, force: true });
   await saveModel(model, dir);
-  const { data, specs } = await tf.io.encodeWeights(await optimizer.getWeights());
+  const weights = await optimizer.getWeights();
+  const { data, specs } = await tf.io.encodeWeights(weights);
+  // getWeights() makes a new scalar for the step count ('iter'); the rest are the optimizer's own
+  // variables, which stay alive.
+  tf.dispose(weights.filter((w) => w.name === 'iter').map((w) => w.tensor));
   await writeFileAtomic(path.join(dir, 'optimizer.bin'), new Uint8Array(data as ArrayBuffer));
   await writeFileAtomic(path.join(dir, 'optimizer.json'), JSON.stringify(specs));
   const powers = betaPowers(optimizer);

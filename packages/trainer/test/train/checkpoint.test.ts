@@ -44,13 +44,15 @@ describe('checkpoints', () => {
     tf.dispose([a.model, b] as unknown as tf.Tensor[]);
   });
 
-  it('a new checkpoint, and the end of the run, remove older ones and what a killed save left', async () => {
+  it('a checkpoint leaks no tensor; a new one, and the end of the run, remove older ones and what a killed save left', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-ckpt-'));
     await fs.mkdir(path.join(dir, 'checkpoint-p0-e1'));
     await fs.mkdir(path.join(dir, '.checkpoint-p0-e2.partial-x1y2z3'));
     await fs.mkdir(path.join(dir, 'model'));
     const { model, optimizer } = trained(1);
+    const tensors = tf.memory().numTensors;
     await saveCheckpoint(dir, model, optimizer, { phase: 0, epoch: 3, history: [] });
+    expect(tf.memory().numTensors, 'a checkpoint leaves no tensor behind').toBe(tensors);
     expect((await fs.readdir(dir)).sort()).toEqual(['checkpoint-p0-e3', 'checkpoint.json', 'model']);
     await fs.mkdir(path.join(dir, '.checkpoint-p0-e4.partial-a1b2c3'));
     await clearCheckpoints(dir);
