@@ -10,15 +10,15 @@
 #include "args.h"
 #include "exports.h"
 #include "output_buffer.h"
+#include "promise_worker.h"
 
 namespace xfer {
 namespace {
 
-class AugmentWorker : public Napi::AsyncWorker {
+class AugmentWorker : public PromiseWorker {
  public:
   AugmentWorker(Napi::Env env, Napi::Uint8Array image, int width, int height, const WarpParams& params, OutputType type)
-      : Napi::AsyncWorker(env, "xfer.augment"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : PromiseWorker(env, "xfer.augment"),
         keep_(Napi::Persistent(image.As<Napi::Object>())),
         src_(image.Data()),
         width_(width),
@@ -26,25 +26,18 @@ class AugmentWorker : public Napi::AsyncWorker {
         params_(params),
         type_(type) {}
 
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
  protected:
   void Execute() override {
     output_ = AlignedBuffer(static_cast<size_t>(width_) * height_ * 3 * BytesPerSample(type_));
     WarpScratch scratch;
     AugmentRgb(src_, width_, height_, params_, output_.data(), type_, scratch);
   }
-  void OnOK() override {
-    try {
-      deferred_.Resolve(ToArrayBuffer(Env(), std::move(output_)));
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    }
+
+  Napi::Value Result(Napi::Env env) override {
+    return ToArrayBuffer(env, std::move(output_));
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  Napi::Promise::Deferred deferred_;
   Napi::ObjectReference keep_;
   const uint8_t* src_;
   int width_;
@@ -81,9 +74,7 @@ Napi::Value Augment(const Napi::CallbackInfo& info) {
   p.offset = FloatArg(info, 10, "offset");
   const OutputType type = BoolArg(info, 11, "float32") ? OutputType::kFloat32 : OutputType::kUint8;
   auto* worker = new AugmentWorker(env, pixels, width, height, p, type);
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  return worker->QueueForPromise();
 }
 
 // augmentParams(seed, epoch, index, flipH, flipV, rotationFactor)

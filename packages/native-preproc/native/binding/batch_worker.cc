@@ -9,20 +9,18 @@
 #include "args.h"
 #include "exports.h"
 #include "output_buffer.h"
+#include "promise_worker.h"
 #include "sources.h"
 
 namespace xfer {
 namespace {
 
-class ResizeBatchWorker : public Napi::AsyncWorker {
+class ResizeBatchWorker : public PromiseWorker {
  public:
   ResizeBatchWorker(Napi::Env env, HeldSources held, const BatchSpec& spec)
-      : Napi::AsyncWorker(env, "xfer.decodeResizeBatch"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : PromiseWorker(env, "xfer.decodeResizeBatch"),
         held_(std::move(held)),
         spec_(spec) {}
-
-  Napi::Promise Promise() const { return deferred_.Promise(); }
 
  protected:
   void Execute() override {
@@ -39,41 +37,34 @@ class ResizeBatchWorker : public Napi::AsyncWorker {
     RunResizeBatch(held_.sources, spec_, output_.data(), outcomes_);
   }
 
-  void OnOK() override {
-    Napi::Env env = Env();
-    try {
-      const size_t count = outcomes_.size();
-      Napi::Object result = Napi::Object::New(env);
-      Napi::Uint8Array ok = Napi::Uint8Array::New(env, count);
-      Napi::Array failures = Napi::Array::New(env);
-      uint32_t failed = 0;
-      double warnings = 0;
-      for (size_t i = 0; i < count; ++i) {
-        const ItemOutcome& o = outcomes_[i];
-        ok[i] = o.code == ErrorCode::kOk ? 1 : 0;
-        if (o.warned) warnings += 1;
-        if (o.code != ErrorCode::kOk) {
-          Napi::Object f = Napi::Object::New(env);
-          f.Set("index", static_cast<double>(i));
-          f.Set("code", ErrorCodeName(o.code));
-          f.Set("message", o.message);
-          failures.Set(failed++, f);
-        }
+  Napi::Value Result(Napi::Env env) override {
+    const size_t count = outcomes_.size();
+    Napi::Object result = Napi::Object::New(env);
+    Napi::Uint8Array ok = Napi::Uint8Array::New(env, count);
+    Napi::Array failures = Napi::Array::New(env);
+    uint32_t failed = 0;
+    double warnings = 0;
+    for (size_t i = 0; i < count; ++i) {
+      const ItemOutcome& o = outcomes_[i];
+      ok[i] = o.code == ErrorCode::kOk ? 1 : 0;
+      if (o.warned) warnings += 1;
+      if (o.code != ErrorCode::kOk) {
+        Napi::Object f = Napi::Object::New(env);
+        f.Set("index", static_cast<double>(i));
+        f.Set("code", ErrorCodeName(o.code));
+        f.Set("message", o.message);
+        failures.Set(failed++, f);
       }
-      result.Set("data", ToArrayBuffer(env, std::move(output_)));
-      result.Set("ok", ok);
-      result.Set("failures", failures);
-      result.Set("warnings", warnings);
-      deferred_.Resolve(result);
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
     }
+    result.Set("data", ToArrayBuffer(env, std::move(output_)));
+    result.Set("ok", ok);
+    result.Set("failures", failures);
+    result.Set("warnings", warnings);
+    return result;
   }
 
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  Napi::Promise::Deferred deferred_;
   HeldSources held_;
   BatchSpec spec_;
   AlignedBuffer output_;
@@ -95,9 +86,7 @@ Napi::Value DecodeResizeBatch(const Napi::CallbackInfo& info) {
   spec.max_pixels = static_cast<uint64_t>(NumberArg(info, 6, 1, 9007199254740991.0, "maxPixels"));
 
   auto* worker = new ResizeBatchWorker(env, std::move(held), spec);
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();  // the worker deletes itself after OnOK/OnError
-  return promise;
+  return worker->QueueForPromise();
 }
 
 }  // namespace xfer

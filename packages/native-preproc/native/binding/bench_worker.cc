@@ -11,25 +11,23 @@
 #include "../ops/decode.h"
 #include "args.h"
 #include "exports.h"
+#include "promise_worker.h"
 #include "sources.h"
 
 namespace xfer {
 namespace {
 
-class BenchDecodeWorker : public Napi::AsyncWorker {
+class BenchDecodeWorker : public PromiseWorker {
  public:
   BenchDecodeWorker(Napi::Env env, HeldSources held, int width, int height, bool exact, size_t threads,
                     uint64_t max_pixels)
-      : Napi::AsyncWorker(env, "xfer.benchDecodeOnly"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : PromiseWorker(env, "xfer.benchDecodeOnly"),
         held_(std::move(held)),
         width_(width),
         height_(height),
         exact_(exact),
         threads_(threads),
         max_pixels_(max_pixels) {}
-
-  Napi::Promise Promise() const { return deferred_.Promise(); }
 
  protected:
   void Execute() override {
@@ -69,18 +67,16 @@ class BenchDecodeWorker : public Napi::AsyncWorker {
     pixels_ = pixels.load();
   }
 
-  void OnOK() override {
-    Napi::Object o = Napi::Object::New(Env());
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
     o.Set("ms", ms_);
     o.Set("images", static_cast<double>(decoded_));
     o.Set("failures", static_cast<double>(failed_));
     o.Set("decodedPixels", static_cast<double>(pixels_));
-    deferred_.Resolve(o);
+    return o;
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  Napi::Promise::Deferred deferred_;
   HeldSources held_;
   int width_;
   int height_;
@@ -106,9 +102,7 @@ Napi::Value BenchDecodeOnly(const Napi::CallbackInfo& info) {
   const size_t threads = static_cast<size_t>(NumberArg(info, 4, 1, 1024, "threads"));
   const uint64_t max_pixels = static_cast<uint64_t>(NumberArg(info, 5, 1, 9007199254740991.0, "maxPixels"));
   auto* worker = new BenchDecodeWorker(env, std::move(held), width, height, exact, threads, max_pixels);
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  return worker->QueueForPromise();
 }
 
 }  // namespace xfer

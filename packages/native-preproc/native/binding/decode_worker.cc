@@ -7,48 +7,39 @@
 #include "args.h"
 #include "exports.h"
 #include "output_buffer.h"
+#include "promise_worker.h"
 #include "sources.h"
 
 namespace xfer {
 namespace {
 
-class DecodeWorker : public Napi::AsyncWorker {
+class DecodeWorker : public PromiseWorker {
  public:
   DecodeWorker(Napi::Env env, HeldSources held, uint64_t max_pixels)
-      : Napi::AsyncWorker(env, "xfer.decode"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : PromiseWorker(env, "xfer.decode"),
         held_(std::move(held)),
         max_pixels_(max_pixels) {}
-
-  Napi::Promise Promise() const { return deferred_.Promise(); }
 
  protected:
   void Execute() override { status_ = LoadAndDecode(held_.sources.front(), max_pixels_, image_); }
 
-  void OnOK() override {
-    Napi::Env env = Env();
-    try {
-      Napi::Object result = Napi::Object::New(env);
-      if (!status_.ok()) {
-        result.Set("code", ErrorCodeName(status_.code));
-        result.Set("message", status_.message);
-      } else {
-        const size_t bytes = image_.byte_size();
-        result.Set("data", ToArrayBuffer(env, std::move(image_.pixels), bytes));
-        result.Set("width", image_.width);
-        result.Set("height", image_.height);
-        result.Set("warnings", image_.warned ? 1 : 0);
-      }
-      deferred_.Resolve(result);
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object result = Napi::Object::New(env);
+    if (!status_.ok()) {
+      result.Set("code", ErrorCodeName(status_.code));
+      result.Set("message", status_.message);
+    } else {
+      const size_t bytes = image_.byte_size();
+      result.Set("data", ToArrayBuffer(env, std::move(image_.pixels), bytes));
+      result.Set("width", image_.width);
+      result.Set("height", image_.height);
+      result.Set("warnings", image_.warned ? 1 : 0);
     }
+    return result;
   }
 
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  Napi::Promise::Deferred deferred_;
   HeldSources held_;
   uint64_t max_pixels_;
   Status status_;
@@ -64,9 +55,7 @@ Napi::Value Decode(const Napi::CallbackInfo& info) {
   AddSource(info[0], held);
   const double max_pixels = NumberArg(info, 1, 1, 9007199254740991.0, "maxPixels");
   auto* worker = new DecodeWorker(env, std::move(held), static_cast<uint64_t>(max_pixels));
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();  // the worker deletes itself after OnOK/OnError
-  return promise;
+  return worker->QueueForPromise();
 }
 
 }  // namespace xfer

@@ -19,18 +19,18 @@
 #include "args.h"
 #include "exports.h"
 #include "output_buffer.h"
+#include "promise_worker.h"
 
 namespace xfer {
 namespace {
 
 constexpr size_t kDescriptorFields = 6;  // offset, width, height, flipH, flipV, angle
 
-class FusedBatchWorker : public Napi::AsyncWorker {
+class FusedBatchWorker : public PromiseWorker {
  public:
   FusedBatchWorker(Napi::Env env, Napi::Uint8Array pixels, std::vector<fused::FusedImage> images,
                    const fused::FusedParams& params, bool cuda, int repeats)
-      : Napi::AsyncWorker(env, "xfer.fusedBatch"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : PromiseWorker(env, "xfer.fusedBatch"),
         keep_(Napi::Persistent(pixels.As<Napi::Object>())),
         input_(pixels.Data()),
         input_bytes_(pixels.ByteLength()),
@@ -38,8 +38,6 @@ class FusedBatchWorker : public Napi::AsyncWorker {
         params_(params),
         cuda_(cuda),
         repeats_(repeats) {}
-
-  Napi::Promise Promise() const { return deferred_.Promise(); }
 
  protected:
   void Execute() override {
@@ -56,25 +54,19 @@ class FusedBatchWorker : public Napi::AsyncWorker {
     }
   }
 
-  void OnOK() override {
-    try {
-      Napi::Env env = Env();
-      Napi::Object o = Napi::Object::New(env);
-      o.Set("data", ToArrayBuffer(env, std::move(output_)));
-      if (cuda_) {
-        Napi::Object t = Napi::Object::New(env);
-        t.Set("h2dMs", best_.h2d_ms);
-        t.Set("kernelMs", best_.kernel_ms);
-        t.Set("d2hMs", best_.d2h_ms);
-        t.Set("inputBytes", static_cast<double>(input_bytes_ + images_.size() * sizeof(fused::FusedImage)));
-        o.Set("timing", t);
-      }
-      deferred_.Resolve(o);
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("data", ToArrayBuffer(env, std::move(output_)));
+    if (cuda_) {
+      Napi::Object t = Napi::Object::New(env);
+      t.Set("h2dMs", best_.h2d_ms);
+      t.Set("kernelMs", best_.kernel_ms);
+      t.Set("d2hMs", best_.d2h_ms);
+      t.Set("inputBytes", static_cast<double>(input_bytes_ + images_.size() * sizeof(fused::FusedImage)));
+      o.Set("timing", t);
     }
+    return o;
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
   // A one-slot stage, as the Loader uses; the batch lands in pinned memory.
@@ -102,7 +94,6 @@ class FusedBatchWorker : public Napi::AsyncWorker {
     pinned->Free(host_out, bytes);
   }
 
-  Napi::Promise::Deferred deferred_;
   Napi::ObjectReference keep_;
   const uint8_t* input_;
   size_t input_bytes_;
@@ -157,9 +148,7 @@ Napi::Value FusedBatch(const Napi::CallbackInfo& info) {
                                         static_cast<int>(height), d[3] != 0, d[4] != 0, angle, out_w, out_h));
   }
   auto* worker = new FusedBatchWorker(env, pixels, std::move(images), params, cuda, repeats);
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  return worker->QueueForPromise();
 }
 
 Napi::Value CudaCopyBench(const Napi::CallbackInfo& info) {
