@@ -14,10 +14,8 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 
 (cd packages/native-preproc && npx cmake-js compile --out build-asan --CDXFER_SANITIZE=ON >/dev/null)
-cxx="${CXX:-c++}"
+source tools/sanitize/runtimes.sh
 cc="${CC:-cc}"
-asan="$("$cxx" -print-file-name=libasan.so)"
-ubsan="$("$cxx" -print-file-name=libubsan.so)"
 logs="$(mktemp -d)"
 trap 'rm -rf "$logs"' EXIT
 "$cc" -shared -fPIC -g -fsanitize=address -fno-omit-frame-pointer -I node_modules/node-api-headers/include \

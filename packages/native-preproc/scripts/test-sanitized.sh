@@ -10,16 +10,7 @@ cd "$(dirname "$0")/.."
 
 npx cmake-js compile --out build-asan --CDXFER_SANITIZE=ON
 
-# The runtimes must come from the compiler that built the addon.
-cxx="${CXX:-c++}"
-asan="$("$cxx" -print-file-name=libasan.so)"
-ubsan="$("$cxx" -print-file-name=libubsan.so)"
-for lib in "$asan" "$ubsan"; do
-  if [[ "$lib" != /* || ! -e "$lib" ]]; then
-    echo "test-sanitized: $cxx does not ship $(basename "$lib"); install its sanitizer runtime (Debian: libasan8 libubsan1)" >&2
-    exit 1
-  fi
-done
+source ../../tools/sanitize/runtimes.sh
 
 export XFER_NATIVE_BUILD_DIR=build-asan
 # Tests that measure the process's memory (RSS) skip themselves: ASan's shadow
