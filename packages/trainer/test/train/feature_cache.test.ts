@@ -6,27 +6,14 @@ import { miniXception } from '../../src/models/mini_xception.js';
 import { transferModel } from '../../src/models/transfer_model.js';
 import { fitFrozenOnFeatures } from '../../src/train/feature_cache.js';
 import { fit } from '../../src/train/fit.js';
+import { syntheticSplit } from './synthetic_split.js';
 
 // Reddish images are class 1, bluish class 0: pooled features of a frozen random base separate them.
 function tints(count: number, seed: number, size = 32): DecodedSplit {
-  const per = size * size * 3;
-  const pixels = new Uint8Array(count * per);
-  const labels = new Int32Array(count);
-  let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  for (let i = 0; i < count; i++) {
-    labels[i] = i % 2;
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        const o = i * per + (y * size + x) * 3;
-        const warm = labels[i] === 1;
-        pixels[o] = (warm ? 150 : 60) + Math.floor(rnd() * 80);
-        pixels[o + 1] = 60 + Math.floor(rnd() * 80);
-        pixels[o + 2] = (warm ? 60 : 150) + Math.floor(rnd() * 80);
-      }
-    }
-  }
-  return { pixels, labels, sources: [], size: [size, size], failures: [], count };
+  return syntheticSplit(count, seed, size, (label, rnd) => {
+    const warm = label === 1;
+    return [(warm ? 150 : 60) + Math.floor(rnd() * 80), 60 + Math.floor(rnd() * 80), (warm ? 60 : 150) + Math.floor(rnd() * 80)];
+  });
 }
 
 const widths = { entry: [4, 8] as [number, number], blocks: [8], exit: [8, 16] as [number, number] };

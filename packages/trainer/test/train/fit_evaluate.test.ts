@@ -11,20 +11,14 @@ import { transferModel } from '../../src/models/transfer_model.js';
 import { evaluate } from '../../src/train/evaluate.js';
 import { fit } from '../../src/train/fit.js';
 import { loadModel, saveModel } from '../../src/weights/file_io.js';
+import { syntheticSplit } from './synthetic_split.js';
 
 // Bright images are class 1, dark ones class 0: a task any convnet learns in a few steps.
 function brightness(count: number, seed: number, size = 32): DecodedSplit {
-  const per = size * size * 3;
-  const pixels = new Uint8Array(count * per);
-  const labels = new Int32Array(count);
-  let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  for (let i = 0; i < count; i++) {
-    labels[i] = i % 2;
-    const base = labels[i] ? 170 : 40;
-    for (let k = 0; k < per; k++) pixels[i * per + k] = base + Math.floor(rnd() * 60);
-  }
-  return { pixels, labels, sources: [], size: [size, size], failures: [], count };
+  const base = (label: number) => (label ? 170 : 40);
+  return syntheticSplit(count, seed, size, (label, rnd) => [
+    base(label) + Math.floor(rnd() * 60), base(label) + Math.floor(rnd() * 60), base(label) + Math.floor(rnd() * 60),
+  ]);
 }
 
 describe('fit and evaluate', () => {
