@@ -4,9 +4,10 @@ import { batches } from '../data/batches.js';
 import { Rng } from '../data/rng.js';
 import type { DecodedSplit } from '../data/decoded_split.js';
 import { notify, type Callback, type EpochLogs } from './callbacks.js';
-import { seedDropout, stepSeed } from './dropout_seed.js';
+import { stepSeed } from './dropout_seed.js';
 import { trainableParams } from './fit.js';
-import { countCorrect, sigmoidCrossEntropy, threshold, type AccuracyRule } from './metrics.js';
+import { sigmoidCrossEntropy, threshold, type AccuracyRule } from './metrics.js';
+import { trainStep } from './train_step.js';
 
 /** Pooled base features of a split: `views` augmented copies of every image, then the labels. */
 interface Features {
@@ -98,17 +99,12 @@ export async function fitFrozenOnFeatures(
       const idx = tf.tensor1d(Array.from(order.subarray(start, start + o.batchSize)), 'int32');
       const x = tf.gather(view, idx);
       const y = tf.gather(trainFeatures.labels, idx);
-      let right: tf.Scalar | undefined;
-      seedDropout(model, stepSeed(o.seed, epoch, start / o.batchSize));
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = applyHead(x, true);
-        right = tf.keep(countCorrect(y, logits, rule));
-        return sigmoidCrossEntropy(y, logits);
-      }, vars);
-      optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
-      lossSum += (await value.data())[0]! * x.shape[0];
-      correct += (await right!.data())[0]!;
-      tf.dispose([idx, x, y, value, right!, ...Object.values(grads)]);
+      const step = await trainStep({
+        model, forward: (t) => applyHead(t, true), x, y, vars, optimizer, rule, dropoutSeed: stepSeed(o.seed, epoch, start / o.batchSize),
+      });
+      lossSum += step.loss * x.shape[0];
+      correct += step.correct;
+      tf.dispose([idx, x, y]);
     }
     const [valLoss, valRight] = tf.tidy(() => {
       const logits = applyHead(valFeatures.views[0]!, false);

@@ -4,9 +4,10 @@ import { batches } from '../data/batches.js';
 import type { DecodedSplit } from '../data/decoded_split.js';
 import type { BatchSource, TrainingBatch } from '../data/loader_source.js';
 import { notify, type Callback, type EpochLogs } from './callbacks.js';
-import { seedDropout, stepSeed } from './dropout_seed.js';
+import { stepSeed } from './dropout_seed.js';
 import { evaluate } from './evaluate.js';
-import { countCorrect, sigmoidCrossEntropy, type AccuracyRule } from './metrics.js';
+import type { AccuracyRule } from './metrics.js';
+import { trainStep } from './train_step.js';
 
 export interface FitOptions {
   phase: string;
@@ -76,19 +77,14 @@ export async function fit(
         b.release();
         throw o.signal.reason;
       }
-      let right: tf.Scalar | undefined;
-      seedDropout(model, stepSeed(o.seed, epoch, index));
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = model.apply(b.x, { training: true }) as tf.Tensor;
-        right = tf.keep(countCorrect(b.y, logits, rule));
-        return sigmoidCrossEntropy(b.y, logits);
-      }, vars);
-      optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
-      const loss = (await value.data())[0]!;
-      correct += (await right!.data())[0]!;
-      tf.dispose([value, right!, b.x, b.y, ...Object.values(grads)]);
+      const step = await trainStep({
+        model, forward: (x) => model.apply(x, { training: true }) as tf.Tensor, x: b.x, y: b.y, vars, optimizer, rule,
+        dropoutSeed: stepSeed(o.seed, epoch, index),
+      });
+      correct += step.correct;
+      tf.dispose([b.x, b.y]);
       b.release();
-      lossSum += loss * b.size;
+      lossSum += step.loss * b.size;
       seen += b.size;
       index++;
       const seconds = (performance.now() - started) / 1000;
