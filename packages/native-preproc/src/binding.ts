@@ -27,6 +27,7 @@ export interface RawBatchResult {
 
 export interface RawInfo {
   simd: string;
+  avx2Kernels: boolean;
   threads: number;
   libjpegTurbo: string;
   libspng: string;

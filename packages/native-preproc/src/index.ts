@@ -49,6 +49,12 @@ export interface NativeInfo {
   version: string;
   /** SIMD level the CPU offers and the build uses: 'avx2', 'sse4.2', 'sse2', 'neon' or 'none'. */
   simd: string;
+  /**
+   * Whether the hand-written AVX2 kernels (resize rows, rotation) run: the CPU
+   * has AVX2 and XFER_PORTABLE_KERNELS is unset or 0. They give the same bits
+   * as the portable loops.
+   */
+  avx2Kernels: boolean;
   /** Default worker count (hardware concurrency). */
   threads: number;
   /** Codec library versions (libjpeg-turbo as found at build time, libspng at run time). */
@@ -121,6 +127,7 @@ export function info(): NativeInfo {
   return {
     version: version(),
     simd: raw.simd,
+    avx2Kernels: raw.avx2Kernels,
     threads: raw.threads,
     codecs: { libjpegTurbo: raw.libjpegTurbo, libspng: raw.libspng },
     zlib: raw.zlib,

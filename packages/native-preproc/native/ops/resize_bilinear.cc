@@ -3,15 +3,15 @@
 #include <algorithm>
 #include <cmath>
 
+#include "resize_rows_avx2.h"
 #include "simd_dispatch.h"
 #include "vec4.h"
 
 namespace xfer {
 namespace {
 
-XFER_TARGET_CLONES
-void RowToFloat(const uint8_t* row, size_t n, float* out) {
-  for (size_t i = 0; i < n; ++i) out[i] = row[i];
+void RowToFloat(const uint8_t* row, size_t n, float* out, bool avx2) {
+  for (size_t i = avx2 ? RowToFloatAvx2(row, n, out) : 0; i < n; ++i) out[i] = row[i];
 }
 
 // One source row (as float, padded by one pixel and one float), interpolated
@@ -19,8 +19,8 @@ void RowToFloat(const uint8_t* row, size_t n, float* out) {
 // consecutive floats, so each output pixel is two 4-lane loads and one lerp;
 // the spare lane is written and then overwritten by the next pixel (`out`
 // has one float of padding for the last).
-void HorizontalPass(const float* row, const size_t* lo, const float* frac, int dst_w, float* out) {
-  for (int x = 0; x < dst_w; ++x) {
+void HorizontalPass(const float* row, const size_t* lo, const float* frac, int dst_w, float* out, bool avx2) {
+  for (int x = avx2 ? HorizontalPairsAvx2(row, lo, frac, dst_w, out) : 0; x < dst_w; ++x) {
     const float* left = row + 3 * lo[x];
     const Vec4 a = Load4(left);
     const Vec4 b = Load4(left + 3);
@@ -42,8 +42,8 @@ inline uint8_t LerpToU8(float top, float bottom, float fy) {
 // The compiler does not vectorise the clamp-and-round (std::min/max keep NaN
 // semantics that maxps lacks, and a uint8_t* may alias the rows), so this
 // spells out the same operations 16 samples at a time; inputs are finite.
-void VerticalPassU8(const float* top, const float* bottom, float fy, size_t n, uint8_t* out) {
-  size_t i = 0;
+void VerticalPassU8(const float* top, const float* bottom, float fy, size_t n, uint8_t* out, bool avx2) {
+  size_t i = avx2 ? VerticalPassU8Avx2(top, bottom, fy, n, out) : 0;
 #if XFER_VEC4_SSE2
   const __m128 weight = _mm_set1_ps(fy);
   const __m128 zero = _mm_setzero_ps();
@@ -99,11 +99,12 @@ void ResizeBilinearRgb(const uint8_t* src, int src_w, int src_h, void* dst, int 
   // Source row held in each slot. lo/hi never decrease with the output row,
   // so two slots mean each needed source row is interpolated once.
   size_t held[2] = {static_cast<size_t>(-1), static_cast<size_t>(-1)};
+  const bool avx2 = HaveAvx2();
 
   auto find = [&](size_t y) { return held[0] == y ? 0 : (held[1] == y ? 1 : -1); };
   auto fill = [&](int s, size_t y) {
-    RowToFloat(src + y * src_stride, src_stride, scratch.source_row.data());
-    HorizontalPass(scratch.source_row.data(), scratch.x.lo.data(), scratch.x.frac.data(), dst_w, slot[s]);
+    RowToFloat(src + y * src_stride, src_stride, scratch.source_row.data(), avx2);
+    HorizontalPass(scratch.source_row.data(), scratch.x.lo.data(), scratch.x.frac.data(), dst_w, slot[s], avx2);
     held[s] = y;
   };
 
@@ -126,7 +127,7 @@ void ResizeBilinearRgb(const uint8_t* src, int src_w, int src_h, void* dst, int 
     if (type == OutputType::kFloat32) {
       VerticalPassF32(top, bottom, fy, row_len, static_cast<float*>(dst) + r * row_len);
     } else {
-      VerticalPassU8(top, bottom, fy, row_len, static_cast<uint8_t*>(dst) + r * row_len);
+      VerticalPassU8(top, bottom, fy, row_len, static_cast<uint8_t*>(dst) + r * row_len, avx2);
     }
   }
 }

@@ -16,7 +16,22 @@
 #define XFER_HAS_TARGET_CLONES 0
 #endif
 
+// Hand-written AVX2 kernels, chosen at run time with HaveAvx2(). Unlike the
+// clones they need no ifunc, so every x86-64 GCC or Clang build has them,
+// the fuzz build included.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define XFER_HAS_AVX2_KERNELS 1
+#define XFER_AVX2 __attribute__((target("avx2")))
+#else
+#define XFER_HAS_AVX2_KERNELS 0
+#define XFER_AVX2
+#endif
+
 namespace xfer {
+
+// True when this build has the AVX2 kernels, the CPU runs them and
+// XFER_PORTABLE_KERNELS does not turn them off.
+bool HaveAvx2();
 
 // The SIMD level this build's loops run at on this CPU: "avx2", "sse4.2",
 // "sse2", "neon" or "none".

@@ -6,10 +6,10 @@
 #include <cstring>
 #include <type_traits>
 
-#include "float_view.h"
 #include "simd_dispatch.h"
 #include "vec4.h"
 #include "warp_rows_avx2.h"
+#include "warp_source.h"
 
 namespace xfer {
 namespace {
@@ -75,16 +75,6 @@ inline void Put(float* out, Vec4 v, bool last) {
 }
 inline void Put(uint8_t* out, Vec4 v, bool /*last*/) { Store3U8(out, v); }
 
-XFER_TARGET_CLONES
-void ToRgbx(const uint8_t* src, size_t pixels, float* out) {
-  for (size_t i = 0; i < pixels; ++i) {
-    out[4 * i + 0] = src[3 * i + 0];
-    out[4 * i + 1] = src[3 * i + 1];
-    out[4 * i + 2] = src[3 * i + 2];
-    out[4 * i + 3] = 0.0f;
-  }
-}
-
 // ---- one output row at a time: the coordinate maths for the whole row runs
 // first, as loops the compiler vectorises (one clone per SIMD level); the
 // per-pixel loop is then only tap loads and the blend. Every operation is the
@@ -140,6 +130,17 @@ void SplitCoordinates(const double* __restrict c, int n, int32_t* __restrict low
   }
 }
 
+// Constant fill: a tap outside the image reads the frame (warp_source.h).
+// Holding the lower tap to [-kBorder, len] keeps it there without changing
+// what any tap reads: both taps of a held pair were outside already.
+template <FillMode M>
+long HoldTap(long tap, int len) {
+  if constexpr (M == FillMode::kConstant) {
+    return std::min<long>(std::max<long>(tap, -WarpSource::kBorder), len);
+  }
+  return tap;
+}
+
 // Input coordinates of one output row, mapped by the fill mode.
 template <FillMode M>
 void RowSources(const std::array<float, 8>& t, int y, int w, int h, WarpScratch& scratch) {
@@ -150,84 +151,55 @@ void RowSources(const std::array<float, 8>& t, int y, int w, int h, WarpScratch&
   MapRow<M>(scratch.iy.data(), w, h);
 }
 
+// The portable loop (uint8 output, CPUs without AVX2, sides of 1 pixel);
+// warp_rows_avx2.cc is the same maths for the Loader's float32 output.
 template <FillMode M, typename Out>
-void WarpBilinear(const FloatView s, const std::array<float, 8>& t, const WarpParams& p, WarpScratch& scratch,
+void WarpBilinear(const WarpSource& s, const std::array<float, 8>& t, const WarpParams& p, WarpScratch& scratch,
                   Out* out) {
   const int w = s.width;
   const int h = s.height;
   const Vec4 scale = Splat4(p.scale);
   const Vec4 offset = Splat4(p.offset);
-  const Vec4 fill = Splat4(p.fill_value);
-  int32_t* x0s = scratch.x0.data();
-  int32_t* y0s = scratch.y0.data();
-  float* wx0s = scratch.wx0.data();
-  float* wx1s = scratch.wx1.data();
-  float* wy0s = scratch.wy0.data();
-  float* wy1s = scratch.wy1.data();
-  const bool avx2 = HaveAvx2RowBlend();
   for (int y = 0; y < h; ++y) {
     RowSources<M>(t, y, w, h, scratch);
-    SplitCoordinates(scratch.ix.data(), w, x0s, wx0s, wx1s);
-    SplitCoordinates(scratch.iy.data(), w, y0s, wy0s, wy1s);
+    SplitCoordinates(scratch.ix.data(), w, scratch.x0.data(), scratch.wx0.data(), scratch.wx1.data());
+    SplitCoordinates(scratch.iy.data(), w, scratch.y0.data(), scratch.wy0.data(), scratch.wy1.data());
     Out* row = out + static_cast<size_t>(y) * w * 3;
-    int x = 0;
-    if constexpr (M != FillMode::kConstant && std::is_same_v<Out, float>) {
-      if (avx2) x = BlendInsideRowAvx2(s, RowTaps{x0s, y0s, wx0s, wx1s, wy0s, wy1s}, w - 1, p.scale, p.offset, row);
-    }
-    for (; x < w; ++x) {
-      const long x0 = x0s[x];
-      const long y0 = y0s[x];
-      Vec4 p00, p01, p10, p11;
-      if (M != FillMode::kConstant || (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h)) {
-        // Mapped coordinates lie in [0, len-1]; x0 + 1 falls outside only
-        // when its weight is exactly 0, and then any pixel contributes the
-        // same 0 as the fill value would.
-        const float* r0 = s.Row(y0);
-        const float* r1 = s.Row(std::min<long>(y0 + 1, h - 1));
-        const ptrdiff_t c0 = s.Col(x0);
-        const ptrdiff_t c1 = s.Col(std::min<long>(x0 + 1, w - 1));
-        p00 = Load4(r0 + c0);
-        p01 = Load4(r0 + c1);
-        p10 = Load4(r1 + c0);
-        p11 = Load4(r1 + c1);
-      } else {
-        p00 = s.Inside(x0, y0) ? Load4(s.At(x0, y0)) : fill;
-        p01 = s.Inside(x0 + 1, y0) ? Load4(s.At(x0 + 1, y0)) : fill;
-        p10 = s.Inside(x0, y0 + 1) ? Load4(s.At(x0, y0 + 1)) : fill;
-        p11 = s.Inside(x0 + 1, y0 + 1) ? Load4(s.At(x0 + 1, y0 + 1)) : fill;
-      }
-      const Vec4 wx0 = Splat4(wx0s[x]);
-      const Vec4 wx1 = Splat4(wx1s[x]);
-      const Vec4 top = Add4(Mul4(wx0, p00), Mul4(wx1, p01));
-      const Vec4 bottom = Add4(Mul4(wx0, p10), Mul4(wx1, p11));
-      const Vec4 v = Add4(Mul4(Splat4(wy0s[x]), top), Mul4(Splat4(wy1s[x]), bottom));
+    for (int x = 0; x < w; ++x) {
+      // A mapped coordinate's upper tap is inside the image or on the frame
+      // with weight exactly 0, which adds the same 0 as any pixel would.
+      const float* top = s.At(HoldTap<M>(scratch.x0[x], w), HoldTap<M>(scratch.y0[x], h));
+      const float* bottom = top + s.stride;
+      const Vec4 wx0 = Splat4(scratch.wx0[x]);
+      const Vec4 wx1 = Splat4(scratch.wx1[x]);
+      const Vec4 upper = Add4(Mul4(wx0, Load4(top)), Mul4(wx1, Load4(top + 4)));
+      const Vec4 lower = Add4(Mul4(wx0, Load4(bottom)), Mul4(wx1, Load4(bottom + 4)));
+      const Vec4 v = Add4(Mul4(Splat4(scratch.wy0[x]), upper), Mul4(Splat4(scratch.wy1[x]), lower));
       Put(row + 3 * x, Add4(Mul4(v, scale), offset), x + 1 == w);
     }
   }
 }
 
 template <FillMode M, typename Out>
-void WarpNearest(const FloatView s, const std::array<float, 8>& t, const WarpParams& p, WarpScratch& scratch,
+void WarpNearest(const WarpSource& s, const std::array<float, 8>& t, const WarpParams& p, WarpScratch& scratch,
                  Out* out) {
   const int w = s.width;
   const int h = s.height;
   const Vec4 scale = Splat4(p.scale);
   const Vec4 offset = Splat4(p.offset);
-  const Vec4 fill = Splat4(p.fill_value);
   for (int y = 0; y < h; ++y) {
     RowSources<M>(t, y, w, h, scratch);
     Out* row = out + static_cast<size_t>(y) * w * 3;
     for (int x = 0; x < w; ++x) {
-      const long nx = RoundHalfAway(scratch.ix[x]);
-      const long ny = RoundHalfAway(scratch.iy[x]);
-      const Vec4 v = (M != FillMode::kConstant || s.Inside(nx, ny)) ? Load4(s.At(nx, ny)) : fill;
-      Put(row + 3 * x, Add4(Mul4(v, scale), offset), x + 1 == w);
+      const long nx = HoldTap<M>(RoundHalfAway(scratch.ix[x]), w);
+      const long ny = HoldTap<M>(RoundHalfAway(scratch.iy[x]), h);
+      Put(row + 3 * x, Add4(Mul4(Load4(s.At(nx, ny)), scale), offset), x + 1 == w);
     }
   }
 }
 
 template <FillMode M, typename Out>
-void DispatchInterpolation(const FloatView& s, const std::array<float, 8>& t, const WarpParams& p,
+void DispatchInterpolation(const WarpSource& s, const std::array<float, 8>& t, const WarpParams& p,
                            WarpScratch& scratch, Out* out) {
   if (p.interpolation == Interpolation::kNearest) {
     WarpNearest<M>(s, t, p, scratch, out);
@@ -237,7 +209,7 @@ void DispatchInterpolation(const FloatView& s, const std::array<float, 8>& t, co
 }
 
 template <typename Out>
-void DispatchFill(const FloatView& s, const std::array<float, 8>& t, const WarpParams& p, WarpScratch& scratch,
+void DispatchFill(const WarpSource& s, const std::array<float, 8>& t, const WarpParams& p, WarpScratch& scratch,
                   Out* out) {
   switch (p.fill) {
     case FillMode::kWrap: return DispatchInterpolation<FillMode::kWrap>(s, t, p, scratch, out);
@@ -302,12 +274,20 @@ void Augment(const uint8_t* src, int width, int height, const WarpParams& params
     FlipOnly(src, width, height, params, out);
     return;
   }
-  const size_t pixels = static_cast<size_t>(width) * static_cast<size_t>(height);
-  if (scratch.rgbx.size() < pixels * 4) scratch.rgbx.resize(pixels * 4);
+  // Outside constant fill the frame is only ever read with weight 0, and 0
+  // keeps that product finite whatever fill_value is.
+  const float frame = params.fill == FillMode::kConstant ? params.fill_value : 0.0f;
+  const WarpSource source = BuildWarpSource(src, width, height, params.flip_horizontal, params.flip_vertical, frame,
+                                            scratch.source);
+  const std::array<float, 8> t = KerasRotationTransform(params.angle, width, height);
+  if constexpr (std::is_same_v<Out, float>) {
+    if (params.interpolation == Interpolation::kBilinear && CanWarpBilinearAvx2(source)) {
+      WarpBilinearAvx2(source, t, params.fill, params.scale, params.offset, out);
+      return;
+    }
+  }
   scratch.Reserve(width);
-  ToRgbx(src, pixels, scratch.rgbx.data());
-  const FloatView view(scratch.rgbx.data(), width, height, params.flip_horizontal, params.flip_vertical);
-  DispatchFill(view, KerasRotationTransform(params.angle, width, height), params, scratch, out);
+  DispatchFill(source, t, params, scratch, out);
 }
 
 }  // namespace

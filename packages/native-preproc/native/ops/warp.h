@@ -58,11 +58,11 @@ struct WarpParams {
 // projective coefficients [a0 a1 a2 b0 b1 b2 c0 c1] (c0 = c1 = 0), as float32.
 std::array<float, 8> KerasRotationTransform(double angle, int width, int height);
 
-// Scratch a worker keeps across images: the source as float RGBx, so that a
-// bilinear tap is one 4-float load, and the sample positions of one output
-// row (input coordinates, lower taps and tap weights per axis).
+// Scratch a worker keeps across images: the framed float source
+// (warp_source.h) and the sample positions of one output row (input
+// coordinates, lower taps and tap weights per axis).
 struct WarpScratch {
-  std::vector<float> rgbx;
+  std::vector<float> source;
   std::vector<double> ix, iy;
   std::vector<int32_t> x0, y0;
   std::vector<float> wx0, wx1, wy0, wy1;

@@ -1,84 +1,190 @@
 #include "warp_rows_avx2.h"
 
+#include <cstdint>
+#include <limits>
+
 #include "simd_dispatch.h"
 
-#if XFER_HAS_TARGET_CLONES
+#if XFER_HAS_AVX2_KERNELS
 #include <immintrin.h>
 #endif
 
 namespace xfer {
 
-#if XFER_HAS_TARGET_CLONES
+#if XFER_HAS_AVX2_KERNELS
 
-bool HaveAvx2RowBlend() {
-  static const bool avx2 = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") != 0;
-  }();
-  return avx2;
+bool CanWarpBilinearAvx2(const WarpSource& s) {
+  const double span = (static_cast<double>(s.height) + 2 * WarpSource::kBorder) * static_cast<double>(s.stride);
+  return HaveAvx2() && s.width >= 2 && s.height >= 2 && span < std::numeric_limits<int32_t>::max();
 }
 
 namespace {
 
-// Pixel a in the low lane, pixel b in the high lane.
-__attribute__((target("avx2"))) inline __m256 Pair(const float* a, const float* b) {
-  return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(a)), _mm_loadu_ps(b), 1);
+// One axis of the sampling: where four coordinates take their taps from.
+// Each step restates warp.cc's scalar function of the same name.
+struct Axis {
+  FillMode fill;
+  int len;
+  __m256d n, last, period;
+
+  XFER_AVX2 Axis(FillMode f, int length)
+      : fill(f),
+        len(length),
+        n(_mm256_set1_pd(length)),
+        last(_mm256_set1_pd(length - 1.0)),
+        period(_mm256_set1_pd(2.0 * length)) {}
+};
+
+XFER_AVX2 inline __m256d Negate(__m256d v) { return _mm256_xor_pd(v, _mm256_set1_pd(-0.0)); }
+XFER_AVX2 inline __m256d Trunc(__m256d v) { return _mm256_round_pd(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC); }
+XFER_AVX2 inline __m256d Lt(__m256d a, __m256d b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
+
+// std::min(std::max(c, 0.0), last): max/minpd return their second operand on
+// ties and their first only when strictly greater/less, as std::max/min do.
+XFER_AVX2 inline __m256d ClampToImage(__m256d c, const Axis& a) {
+  return _mm256_min_pd(a.last, _mm256_max_pd(_mm256_setzero_pd(), c));
 }
 
-__attribute__((target("avx2"))) inline __m256 PairSplat(const float* w, int x) {
-  return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_set1_ps(w[x])), _mm_set1_ps(w[x + 1]), 1);
+XFER_AVX2 inline __m256d MapReflect(__m256d c, const Axis& a) {
+  const __m256d one = _mm256_set1_pd(1.0);
+  // Within one period of 0 (nearly always) the quotients below round to
+  // less than 1 in magnitude, so their trunc is 0 and the first step leaves
+  // c unchanged; the divisions are skipped there.
+  const __m256d near = _mm256_cmp_pd(_mm256_andnot_pd(_mm256_set1_pd(-0.0), c), a.period, _CMP_LT_OQ);
+  const bool all_near = _mm256_movemask_pd(near) == 0xF;
+  // c < 0: c += period * trunc(-c / period); c < -n ? c + period : -c - 1
+  __m256d below = all_near ? c : _mm256_add_pd(c, _mm256_mul_pd(a.period, Trunc(_mm256_div_pd(Negate(c), a.period))));
+  below = _mm256_blendv_pd(_mm256_sub_pd(Negate(below), one), _mm256_add_pd(below, a.period), Lt(below, Negate(a.n)));
+  // c >= 0: c -= period * trunc(c / period); c >= n ? period - c - 1 : c
+  __m256d above = all_near ? c : _mm256_sub_pd(c, _mm256_mul_pd(a.period, Trunc(_mm256_div_pd(c, a.period))));
+  above = _mm256_blendv_pd(above, _mm256_sub_pd(_mm256_sub_pd(a.period, above), one),
+                           _mm256_cmp_pd(above, a.n, _CMP_GE_OQ));
+  return ClampToImage(_mm256_blendv_pd(above, below, Lt(c, _mm256_setzero_pd())), a);
+}
+
+XFER_AVX2 inline __m256d MapWrap(__m256d c, const Axis& a) {
+  const __m256d one = _mm256_set1_pd(1.0);
+  // c < 0: c += n * (trunc(-c / (n-1)) + 1);  c >= 0: c -= n * trunc(c / (n-1))
+  const __m256d below =
+      _mm256_add_pd(c, _mm256_mul_pd(a.n, _mm256_add_pd(Trunc(_mm256_div_pd(Negate(c), a.last)), one)));
+  const __m256d above = _mm256_sub_pd(c, _mm256_mul_pd(a.n, Trunc(_mm256_div_pd(c, a.last))));
+  return ClampToImage(_mm256_blendv_pd(above, below, Lt(c, _mm256_setzero_pd())), a);
+}
+
+// MapRow: coordinates inside [0, len-1] stay; the others are mapped by the
+// fill mode. Constant fill instead holds them to +-2^30 (HoldFar).
+XFER_AVX2 inline __m256d MapCoordinates(__m256d c, const Axis& a) {
+  if (a.fill == FillMode::kConstant) {
+    const __m256d far = _mm256_set1_pd(1073741824.0);
+    return _mm256_min_pd(far, _mm256_max_pd(Negate(far), c));
+  }
+  const __m256d inside =
+      _mm256_and_pd(_mm256_cmp_pd(c, _mm256_setzero_pd(), _CMP_GE_OQ), _mm256_cmp_pd(c, a.last, _CMP_LE_OQ));
+  if (_mm256_movemask_pd(inside) == 0xF) return c;
+  __m256d mapped;
+  switch (a.fill) {
+    case FillMode::kReflect: mapped = MapReflect(c, a); break;
+    case FillMode::kWrap: mapped = MapWrap(c, a); break;
+    default: mapped = ClampToImage(c, a); break;  // kNearest
+  }
+  return _mm256_blendv_pd(mapped, c, inside);
+}
+
+// SplitCoordinates for four coordinates: lower taps and the weights of the
+// lower and upper taps. Constant fill then holds the lower tap to
+// [-kBorder, len], where a pair of taps outside the image reads the frame.
+struct Taps {
+  __m128i lower;
+  __m128 w_lower, w_upper;
+};
+
+XFER_AVX2 inline Taps Split(__m256d c, const Axis& a) {
+  const __m256d f = _mm256_floor_pd(c);
+  Taps t;
+  t.lower = _mm256_cvttpd_epi32(f);
+  t.w_lower = _mm256_cvtpd_ps(_mm256_sub_pd(_mm256_add_pd(f, _mm256_set1_pd(1.0)), c));
+  t.w_upper = _mm256_cvtpd_ps(_mm256_sub_pd(c, f));
+  if (a.fill == FillMode::kConstant) {
+    t.lower = _mm_min_epi32(_mm_set1_epi32(a.len), _mm_max_epi32(_mm_set1_epi32(-WarpSource::kBorder), t.lower));
+  }
+  return t;
+}
+
+// Four pixels' tap offsets and weights, parked in memory: from there a
+// broadcast is a load, where from a register it would be a shuffle, and the
+// shuffle units are what the rest of the loop is short of.
+struct alignas(16) BlockTaps {
+  int32_t offset[4];
+  float wx0[4], wx1[4], wy0[4], wy1[4];
+};
+
+// Output pixel k of the block: top = wx0*p00 + wx1*p01, bottom likewise
+// from the next row, then wy0*top + wy1*bottom, then the normalization.
+XFER_AVX2 inline __m128 BlendPixel(const WarpSource& s, const BlockTaps& b, int k, __m128 scale, __m128 offset) {
+  const float* tap = s.origin + b.offset[k];
+  const __m128 wx0 = _mm_broadcast_ss(&b.wx0[k]);
+  const __m128 wx1 = _mm_broadcast_ss(&b.wx1[k]);
+  const __m128 top = _mm_add_ps(_mm_mul_ps(wx0, _mm_loadu_ps(tap)), _mm_mul_ps(wx1, _mm_loadu_ps(tap + 4)));
+  const __m128 bottom =
+      _mm_add_ps(_mm_mul_ps(wx0, _mm_loadu_ps(tap + s.stride)), _mm_mul_ps(wx1, _mm_loadu_ps(tap + s.stride + 4)));
+  const __m128 v =
+      _mm_add_ps(_mm_mul_ps(_mm_broadcast_ss(&b.wy0[k]), top), _mm_mul_ps(_mm_broadcast_ss(&b.wy1[k]), bottom));
+  return _mm_add_ps(_mm_mul_ps(v, scale), offset);
+}
+
+// Pixel x of a row of w: 4-float stores spill one float into the next
+// pixel, which is written after it; the row's last pixel stores 3.
+XFER_AVX2 inline void StorePixel(float* row, int x, int w, __m128 v) {
+  if (x + 1 < w) {
+    _mm_storeu_ps(row + 3 * x, v);
+  } else if (x + 1 == w) {
+    _mm_storel_pi(reinterpret_cast<__m64*>(row + 3 * x), v);
+    _mm_store_ss(row + 3 * x + 2, _mm_movehl_ps(v, v));
+  }
 }
 
 }  // namespace
 
-__attribute__((target("avx2"))) int BlendInsideRowAvx2(const FloatView& s, const RowTaps& taps, int count,
-                                                        float scale, float offset, float* out) {
-  // Locals, so the stores to `out` (a float*) cannot make the compiler
-  // reload them every pixel.
-  const float* const base = s.base;
-  const ptrdiff_t row_step = s.row_step;
-  const ptrdiff_t col_step = s.col_step;
-  const int32_t last_x = s.width - 1;
-  const int32_t last_y = s.height - 1;
-  const int32_t* const xs = taps.x0;
-  const int32_t* const ys = taps.y0;
-  const __m256 vscale = _mm256_set1_ps(scale);
-  const __m256 voffset = _mm256_set1_ps(offset);
-  const int pairs_end = count & ~1;
-  for (int x = 0; x < pairs_end; x += 2) {
-    const float* r0[2];
-    const float* r1[2];
-    ptrdiff_t c0[2], c1[2];
-    for (int k = 0; k < 2; ++k) {
-      const int32_t x0 = xs[x + k];
-      const int32_t y0 = ys[x + k];
-      r0[k] = base + y0 * row_step;
-      r1[k] = r0[k] + (y0 < last_y ? row_step : 0);
-      c0[k] = x0 * col_step;
-      c1[k] = c0[k] + (x0 < last_x ? col_step : 0);
+XFER_AVX2 void WarpBilinearAvx2(const WarpSource& s, const std::array<float, 8>& t, FillMode fill, float scale,
+                                float offset, float* out) {
+  const int w = s.width;
+  const Axis ax(fill, w);
+  const Axis ay(fill, s.height);
+  // Coefficients are float32 (as in TF and tfjs); coordinates are double:
+  // (k0*x + k1*y) + k2, in tfjs' order.
+  const __m256d a0 = _mm256_set1_pd(t[0]), a2 = _mm256_set1_pd(t[2]);
+  const __m256d b0 = _mm256_set1_pd(t[3]), b2 = _mm256_set1_pd(t[5]);
+  const __m128 vscale = _mm_set1_ps(scale), voffset = _mm_set1_ps(offset);
+  const __m128i stride = _mm_set1_epi32(static_cast<int32_t>(s.stride));
+  for (int y = 0; y < s.height; ++y) {
+    const __m256d ay_term = _mm256_set1_pd(static_cast<double>(t[1]) * y);
+    const __m256d by_term = _mm256_set1_pd(static_cast<double>(t[4]) * y);
+    float* row = out + static_cast<size_t>(y) * w * 3;
+    __m256d xs = _mm256_setr_pd(0.0, 1.0, 2.0, 3.0);
+    for (int x = 0; x < w; x += 4, xs = _mm256_add_pd(xs, _mm256_set1_pd(4.0))) {
+      const Taps tx = Split(MapCoordinates(_mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(a0, xs), ay_term), a2), ax), ax);
+      const Taps ty = Split(MapCoordinates(_mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(b0, xs), by_term), b2), ay), ay);
+      BlockTaps b;
+      _mm_store_si128(reinterpret_cast<__m128i*>(b.offset),
+                      _mm_add_epi32(_mm_mullo_epi32(ty.lower, stride), _mm_slli_epi32(tx.lower, 2)));
+      _mm_store_ps(b.wx0, tx.w_lower);
+      _mm_store_ps(b.wx1, tx.w_upper);
+      _mm_store_ps(b.wy0, ty.w_lower);
+      _mm_store_ps(b.wy1, ty.w_upper);
+      if (x + 4 < w) {
+        for (int k = 0; k < 4; ++k) _mm_storeu_ps(row + 3 * (x + k), BlendPixel(s, b, k, vscale, voffset));
+      } else {
+        for (int k = 0; k < 4; ++k) StorePixel(row, x + k, w, BlendPixel(s, b, k, vscale, voffset));
+      }
     }
-    const __m256 p00 = Pair(r0[0] + c0[0], r0[1] + c0[1]);
-    const __m256 p01 = Pair(r0[0] + c1[0], r0[1] + c1[1]);
-    const __m256 p10 = Pair(r1[0] + c0[0], r1[1] + c0[1]);
-    const __m256 p11 = Pair(r1[0] + c1[0], r1[1] + c1[1]);
-    const __m256 wx0 = PairSplat(taps.wx0, x);
-    const __m256 wx1 = PairSplat(taps.wx1, x);
-    const __m256 top = _mm256_add_ps(_mm256_mul_ps(wx0, p00), _mm256_mul_ps(wx1, p01));
-    const __m256 bottom = _mm256_add_ps(_mm256_mul_ps(wx0, p10), _mm256_mul_ps(wx1, p11));
-    const __m256 v = _mm256_add_ps(_mm256_mul_ps(PairSplat(taps.wy0, x), top),
-                                   _mm256_mul_ps(PairSplat(taps.wy1, x), bottom));
-    const __m256 o = _mm256_add_ps(_mm256_mul_ps(v, vscale), voffset);
-    _mm_storeu_ps(out + 3 * x, _mm256_castps256_ps128(o));
-    _mm_storeu_ps(out + 3 * x + 3, _mm256_extractf128_ps(o, 1));
   }
-  return pairs_end;
 }
 
 #else
 
-bool HaveAvx2RowBlend() { return false; }
+bool CanWarpBilinearAvx2(const WarpSource&) { return false; }
 
-int BlendInsideRowAvx2(const FloatView&, const RowTaps&, int, float, float, float*) { return 0; }
+void WarpBilinearAvx2(const WarpSource&, const std::array<float, 8>&, FillMode, float, float, float*) {}
 
 #endif
 

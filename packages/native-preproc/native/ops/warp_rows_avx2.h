@@ -1,33 +1,26 @@
-// The bilinear blend of one warped output row, two pixels per AVX2 operation,
-// for the fill modes whose taps all lie inside the image (reflect, wrap,
-// nearest) and float32 output: the Loader's hot path. Same IEEE operations in
-// the same order as the 4-lane loop in warp.cc, so the bits are the same on
-// every CPU; machines without AVX2 run that loop instead.
+// The Loader's hot path: a bilinear rotation to float32, four output pixels
+// per step in AVX2. warp.cc runs the same maths as separate passes over each
+// row (coordinates, fill mapping, taps and weights, blend); this kernel fuses
+// them, doing the same IEEE operations in the same order, so its output has
+// the bits of the portable loop on every CPU.
 #pragma once
 
-#include <cstdint>
+#include <array>
 
-#include "float_view.h"
+#include "warp.h"
+#include "warp_source.h"
 
 namespace xfer {
 
-// Per-pixel sample positions of one output row (see SplitCoordinates).
-struct RowTaps {
-  const int32_t* x0;
-  const int32_t* y0;
-  const float* wx0;
-  const float* wx1;
-  const float* wy0;
-  const float* wy1;
-};
+// True when this build and CPU run WarpBilinearAvx2 and the image suits it:
+// both sides at least 2 pixels (a side of 1 maps every coordinate to 0, which
+// the portable loop does), and every frame offset fits in int32.
+bool CanWarpBilinearAvx2(const WarpSource& s);
 
-// True when this build has the AVX2 row blend and the CPU runs it.
-bool HaveAvx2RowBlend();
-
-// Writes pixels [0, count) of the row to out (3 floats each), normalised by
-// scale/offset. Each 4-float store spills one float into the next pixel, so
-// count must stop short of the row's last pixel. Returns the number written
-// (even, <= count); the caller finishes the rest.
-int BlendInsideRowAvx2(const FloatView& s, const RowTaps& taps, int count, float scale, float offset, float* out);
+// Writes s.width x s.height x 3 floats: each sample of the image at the
+// inverse-mapped position `t` (KerasRotationTransform), mapped by `fill`,
+// times scale plus offset.
+void WarpBilinearAvx2(const WarpSource& s, const std::array<float, 8>& t, FillMode fill, float scale, float offset,
+                      float* out);
 
 }  // namespace xfer

@@ -1,0 +1,22 @@
+// The row loops of the bilinear resize in AVX2: widening a source row to
+// float, two pixels (horizontal) or 32 samples (vertical, to uint8) per step. Same IEEE operations in the
+// same order as the portable loops in resize_bilinear.cc, which finish each
+// row, so the bits are the same on every CPU.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace xfer {
+
+// RowToFloat for samples [0, m), m a multiple of 8. Returns m.
+size_t RowToFloatAvx2(const uint8_t* row, size_t n, float* out);
+
+// HorizontalPass for the pixels [0, n) of the row, n even and below dst_w.
+// Returns n.
+int HorizontalPairsAvx2(const float* row, const size_t* lo, const float* frac, int dst_w, float* out);
+
+// VerticalPassU8 for samples [0, m), m a multiple of 32. Returns m.
+size_t VerticalPassU8Avx2(const float* top, const float* bottom, float fy, size_t n, uint8_t* out);
+
+}  // namespace xfer
