@@ -1,6 +1,7 @@
 #include "warp_rows_avx2.h"
 
 #include <cstdint>
+#include <algorithm>
 #include <limits>
 
 #include "simd_dispatch.h"
@@ -110,13 +111,34 @@ XFER_AVX2 inline Taps Split(__m256d c, const Axis& a) {
   return t;
 }
 
-// Four pixels' tap offsets and weights, parked in memory: from there a
-// broadcast is a load, where from a register it would be a shuffle, and the
-// shuffle units are what the rest of the loop is short of.
+// Four output pixels' taps: frame offsets and weights. The kernel plans a
+// chunk of blocks before blending them: the chain from coordinates to tap
+// loads is long, and run block by block it stalls the blend. The weights
+// are then read back by broadcast loads, which cost no shuffle.
 struct alignas(16) BlockTaps {
   int32_t offset[4];
   float wx0[4], wx1[4], wy0[4], wy1[4];
 };
+
+// What every block of an image shares.
+struct Geometry {
+  Axis ax, ay;
+  __m256d a0, a2, b0, b2;  // KerasRotationTransform's x and y rows, less the y terms
+  __m128i stride;
+};
+
+// Output pixels xs (four, as doubles) of the row whose y terms are a_y, b_y.
+XFER_AVX2 inline void PlanBlock(const Geometry& g, __m256d xs, __m256d a_y, __m256d b_y, BlockTaps& b) {
+  // (k0*x + k1*y) + k2 in double, tfjs' order.
+  const Taps tx = Split(MapCoordinates(_mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(g.a0, xs), a_y), g.a2), g.ax), g.ax);
+  const Taps ty = Split(MapCoordinates(_mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(g.b0, xs), b_y), g.b2), g.ay), g.ay);
+  _mm_store_si128(reinterpret_cast<__m128i*>(b.offset),
+                  _mm_add_epi32(_mm_mullo_epi32(ty.lower, g.stride), _mm_slli_epi32(tx.lower, 2)));
+  _mm_store_ps(b.wx0, tx.w_lower);
+  _mm_store_ps(b.wx1, tx.w_upper);
+  _mm_store_ps(b.wy0, ty.w_lower);
+  _mm_store_ps(b.wy1, ty.w_upper);
+}
 
 // Output pixel k of the block: top = wx0*p00 + wx1*p01, bottom likewise
 // from the next row, then wy0*top + wy1*bottom, then the normalization.
@@ -148,33 +170,28 @@ XFER_AVX2 inline void StorePixel(float* row, int x, int w, __m128 v) {
 XFER_AVX2 void WarpBilinearAvx2(const WarpSource& s, const std::array<float, 8>& t, FillMode fill, float scale,
                                 float offset, float* out) {
   const int w = s.width;
-  const Axis ax(fill, w);
-  const Axis ay(fill, s.height);
-  // Coefficients are float32 (as in TF and tfjs); coordinates are double:
-  // (k0*x + k1*y) + k2, in tfjs' order.
-  const __m256d a0 = _mm256_set1_pd(t[0]), a2 = _mm256_set1_pd(t[2]);
-  const __m256d b0 = _mm256_set1_pd(t[3]), b2 = _mm256_set1_pd(t[5]);
+  // The coefficients are float32 (as in TF and tfjs); coordinates are double.
+  const Geometry g{Axis(fill, w),           Axis(fill, s.height),      _mm256_set1_pd(t[0]),
+                   _mm256_set1_pd(t[2]),    _mm256_set1_pd(t[3]),      _mm256_set1_pd(t[5]),
+                   _mm_set1_epi32(static_cast<int32_t>(s.stride))};
   const __m128 vscale = _mm_set1_ps(scale), voffset = _mm_set1_ps(offset);
-  const __m128i stride = _mm_set1_epi32(static_cast<int32_t>(s.stride));
+  constexpr int kChunk = 16;  // blocks: 64 pixels
+  BlockTaps taps[kChunk];
   for (int y = 0; y < s.height; ++y) {
-    const __m256d ay_term = _mm256_set1_pd(static_cast<double>(t[1]) * y);
-    const __m256d by_term = _mm256_set1_pd(static_cast<double>(t[4]) * y);
+    const __m256d a_y = _mm256_set1_pd(static_cast<double>(t[1]) * y);
+    const __m256d b_y = _mm256_set1_pd(static_cast<double>(t[4]) * y);
     float* row = out + static_cast<size_t>(y) * w * 3;
-    __m256d xs = _mm256_setr_pd(0.0, 1.0, 2.0, 3.0);
-    for (int x = 0; x < w; x += 4, xs = _mm256_add_pd(xs, _mm256_set1_pd(4.0))) {
-      const Taps tx = Split(MapCoordinates(_mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(a0, xs), ay_term), a2), ax), ax);
-      const Taps ty = Split(MapCoordinates(_mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(b0, xs), by_term), b2), ay), ay);
-      BlockTaps b;
-      _mm_store_si128(reinterpret_cast<__m128i*>(b.offset),
-                      _mm_add_epi32(_mm_mullo_epi32(ty.lower, stride), _mm_slli_epi32(tx.lower, 2)));
-      _mm_store_ps(b.wx0, tx.w_lower);
-      _mm_store_ps(b.wx1, tx.w_upper);
-      _mm_store_ps(b.wy0, ty.w_lower);
-      _mm_store_ps(b.wy1, ty.w_upper);
-      if (x + 4 < w) {
-        for (int k = 0; k < 4; ++k) _mm_storeu_ps(row + 3 * (x + k), BlendPixel(s, b, k, vscale, voffset));
-      } else {
-        for (int k = 0; k < 4; ++k) StorePixel(row, x + k, w, BlendPixel(s, b, k, vscale, voffset));
+    for (int chunk = 0; chunk < w; chunk += 4 * kChunk) {
+      const int blocks = std::min(kChunk, (w - chunk + 3) / 4);
+      __m256d xs = _mm256_add_pd(_mm256_set1_pd(chunk), _mm256_setr_pd(0.0, 1.0, 2.0, 3.0));
+      for (int i = 0; i < blocks; ++i, xs = _mm256_add_pd(xs, _mm256_set1_pd(4.0))) PlanBlock(g, xs, a_y, b_y, taps[i]);
+      for (int i = 0; i < blocks; ++i) {
+        const int x = chunk + 4 * i;
+        if (x + 4 < w) {
+          for (int k = 0; k < 4; ++k) _mm_storeu_ps(row + 3 * (x + k), BlendPixel(s, taps[i], k, vscale, voffset));
+        } else {
+          for (int k = 0; k < 4; ++k) StorePixel(row, x + k, w, BlendPixel(s, taps[i], k, vscale, voffset));
+        }
       }
     }
   }
