@@ -1,7 +1,7 @@
 #include "warp_rows_avx2.h"
 
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 
 #include "simd_dispatch.h"
@@ -171,8 +171,12 @@ XFER_AVX2 void WarpBilinearAvx2(const WarpSource& s, const std::array<float, 8>&
                                 float offset, float* out) {
   const int w = s.width;
   // The coefficients are float32 (as in TF and tfjs); coordinates are double.
-  const Geometry g{Axis(fill, w),           Axis(fill, s.height),      _mm256_set1_pd(t[0]),
-                   _mm256_set1_pd(t[2]),    _mm256_set1_pd(t[3]),      _mm256_set1_pd(t[5]),
+  const Geometry g{Axis(fill, w),
+                   Axis(fill, s.height),
+                   _mm256_set1_pd(t[0]),
+                   _mm256_set1_pd(t[2]),
+                   _mm256_set1_pd(t[3]),
+                   _mm256_set1_pd(t[5]),
                    _mm_set1_epi32(static_cast<int32_t>(s.stride))};
   const __m128 vscale = _mm_set1_ps(scale), voffset = _mm_set1_ps(offset);
   constexpr int kChunk = 16;  // blocks: 64 pixels
