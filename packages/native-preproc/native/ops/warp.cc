@@ -151,21 +151,33 @@ void RowSources(const std::array<float, 8>& t, int y, int w, int h, WarpScratch&
   MapRow<M>(scratch.iy.data(), w, h);
 }
 
-// The portable loop (uint8 output, CPUs without AVX2, sides of 1 pixel);
-// warp_rows_avx2.cc is the same maths for the Loader's float32 output.
+// The portable loops (uint8 output, nearest interpolation, CPUs without AVX2,
+// sides of 1 pixel); warp_rows_avx2.cc is the bilinear maths for the
+// Loader's float32 output. Per output row: the row's mapped input
+// coordinates (RowSources), then `row_sampler()`, which may plan more for the
+// row and returns the pixel sampler, x -> the value before normalization.
+template <FillMode M, typename Out, typename RowSampler>
+void WarpRows(const std::array<float, 8>& t, int w, int h, const WarpParams& p, WarpScratch& scratch, Out* out,
+              RowSampler row_sampler) {
+  const Vec4 scale = Splat4(p.scale);
+  const Vec4 offset = Splat4(p.offset);
+  for (int y = 0; y < h; ++y) {
+    RowSources<M>(t, y, w, h, scratch);
+    const auto sample = row_sampler();
+    Out* row = out + static_cast<size_t>(y) * w * 3;
+    for (int x = 0; x < w; ++x) Put(row + 3 * x, Add4(Mul4(sample(x), scale), offset), x + 1 == w);
+  }
+}
+
 template <FillMode M, typename Out>
 void WarpBilinear(const WarpSource& s, const std::array<float, 8>& t, const WarpParams& p, WarpScratch& scratch,
                   Out* out) {
   const int w = s.width;
   const int h = s.height;
-  const Vec4 scale = Splat4(p.scale);
-  const Vec4 offset = Splat4(p.offset);
-  for (int y = 0; y < h; ++y) {
-    RowSources<M>(t, y, w, h, scratch);
+  WarpRows<M>(t, w, h, p, scratch, out, [&] {
     SplitCoordinates(scratch.ix.data(), w, scratch.x0.data(), scratch.wx0.data(), scratch.wx1.data());
     SplitCoordinates(scratch.iy.data(), w, scratch.y0.data(), scratch.wy0.data(), scratch.wy1.data());
-    Out* row = out + static_cast<size_t>(y) * w * 3;
-    for (int x = 0; x < w; ++x) {
+    return [&](int x) {
       // A mapped coordinate's upper tap is inside the image or on the frame
       // with weight exactly 0, which adds the same 0 as any pixel would.
       const float* top = s.At(HoldTap<M>(scratch.x0[x], w), HoldTap<M>(scratch.y0[x], h));
@@ -174,10 +186,9 @@ void WarpBilinear(const WarpSource& s, const std::array<float, 8>& t, const Warp
       const Vec4 wx1 = Splat4(scratch.wx1[x]);
       const Vec4 upper = Add4(Mul4(wx0, Load4(top)), Mul4(wx1, Load4(top + 4)));
       const Vec4 lower = Add4(Mul4(wx0, Load4(bottom)), Mul4(wx1, Load4(bottom + 4)));
-      const Vec4 v = Add4(Mul4(Splat4(scratch.wy0[x]), upper), Mul4(Splat4(scratch.wy1[x]), lower));
-      Put(row + 3 * x, Add4(Mul4(v, scale), offset), x + 1 == w);
-    }
-  }
+      return Add4(Mul4(Splat4(scratch.wy0[x]), upper), Mul4(Splat4(scratch.wy1[x]), lower));
+    };
+  });
 }
 
 template <FillMode M, typename Out>
@@ -185,17 +196,11 @@ void WarpNearest(const WarpSource& s, const std::array<float, 8>& t, const WarpP
                  Out* out) {
   const int w = s.width;
   const int h = s.height;
-  const Vec4 scale = Splat4(p.scale);
-  const Vec4 offset = Splat4(p.offset);
-  for (int y = 0; y < h; ++y) {
-    RowSources<M>(t, y, w, h, scratch);
-    Out* row = out + static_cast<size_t>(y) * w * 3;
-    for (int x = 0; x < w; ++x) {
-      const long nx = HoldTap<M>(RoundHalfAway(scratch.ix[x]), w);
-      const long ny = HoldTap<M>(RoundHalfAway(scratch.iy[x]), h);
-      Put(row + 3 * x, Add4(Mul4(Load4(s.At(nx, ny)), scale), offset), x + 1 == w);
-    }
-  }
+  WarpRows<M>(t, w, h, p, scratch, out, [&] {
+    return [&](int x) {
+      return Load4(s.At(HoldTap<M>(RoundHalfAway(scratch.ix[x]), w), HoldTap<M>(RoundHalfAway(scratch.iy[x]), h)));
+    };
+  });
 }
 
 template <FillMode M, typename Out>
