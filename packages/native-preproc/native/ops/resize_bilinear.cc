@@ -10,21 +10,22 @@
 namespace xfer {
 namespace {
 
-void RowToFloat(const uint8_t* row, size_t n, float* out, bool avx2) {
-  for (size_t i = avx2 ? RowToFloatAvx2(row, n, out) : 0; i < n; ++i) out[i] = row[i];
-}
-
-// One source row (as float, padded by one pixel and one float), interpolated
-// horizontally to dst_w pixels. A pixel and its right neighbour are six
-// consecutive floats, so each output pixel is two 4-lane loads and one lerp;
-// the spare lane is written and then overwritten by the next pixel (`out`
-// has one float of padding for the last).
-void HorizontalPass(const float* row, const size_t* lo, const float* frac, int dst_w, float* out, bool avx2) {
-  for (int x = avx2 ? HorizontalPairsAvx2(row, lo, frac, dst_w, out) : 0; x < dst_w; ++x) {
-    const float* left = row + 3 * lo[x];
-    const Vec4 a = Load4(left);
-    const Vec4 b = Load4(left + 3);
-    Store4(out + 3 * x, Add4(a, Mul4(Sub4(b, a), Splat4(frac[x]))));
+// One source row of packed RGB8, interpolated horizontally to dst_w pixels
+// of 3 floats. The taps are read as bytes and widened exactly, so the lerp
+// sees the same floats as on a float copy of the row. Where hi == lo the
+// weight is 0 and the right tap may be any finite value: past the row's end
+// it is 0. `readable` is how many bytes from `row` on may be read (the AVX2
+// loop loads 8 bytes per tap pair).
+void HorizontalPass(const uint8_t* row, int src_w, size_t readable, const size_t* lo, const float* frac, int dst_w,
+                    float* out, bool avx2) {
+  for (int x = avx2 ? HorizontalPairsAvx2(row, readable, lo, frac, dst_w, out) : 0; x < dst_w; ++x) {
+    const uint8_t* left = row + 3 * lo[x];
+    const bool has_right = lo[x] + 1 < static_cast<size_t>(src_w);
+    for (int c = 0; c < 3; ++c) {
+      const float a = left[c];
+      const float b = has_right ? left[3 + c] : 0.0f;
+      out[3 * x + c] = a + (b - a) * frac[x];
+    }
   }
 }
 
@@ -90,9 +91,7 @@ void ResizeBilinearRgb(const uint8_t* src, int src_w, int src_h, void* dst, int 
   PlanAxis(src_h, dst_h, scratch.y);
   const size_t row_len = static_cast<size_t>(dst_w) * 3;
   const size_t src_stride = static_cast<size_t>(src_w) * 3;
-  // Padding: the right neighbour of the last pixel and the spare lane of its
-  // load; zeros, so the (zero-weighted) lerp stays finite.
-  scratch.source_row.assign(src_stride + 4, 0.0f);
+  // One float of padding: the AVX2 pass stores 4 floats per pixel.
   const size_t slot_len = row_len + 1;
   scratch.rows.resize(2 * slot_len);
   float* slot[2] = {scratch.rows.data(), scratch.rows.data() + slot_len};
@@ -103,8 +102,8 @@ void ResizeBilinearRgb(const uint8_t* src, int src_w, int src_h, void* dst, int 
 
   auto find = [&](size_t y) { return held[0] == y ? 0 : (held[1] == y ? 1 : -1); };
   auto fill = [&](int s, size_t y) {
-    RowToFloat(src + y * src_stride, src_stride, scratch.source_row.data(), avx2);
-    HorizontalPass(scratch.source_row.data(), scratch.x.lo.data(), scratch.x.frac.data(), dst_w, slot[s], avx2);
+    HorizontalPass(src + y * src_stride, src_w, (src_h - y) * src_stride, scratch.x.lo.data(), scratch.x.frac.data(),
+                   dst_w, slot[s], avx2);
     held[s] = y;
   };
 

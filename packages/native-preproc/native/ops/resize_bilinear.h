@@ -31,12 +31,11 @@ struct AxisTaps {
 
 void PlanAxis(int in_size, int out_size, AxisTaps& taps);
 
-// Scratch a worker keeps across calls: the taps, one source row as float,
-// and the two horizontally interpolated rows that the vertical pass blends.
+// Scratch a worker keeps across calls: the taps and the two horizontally
+// interpolated rows that the vertical pass blends.
 struct ResizeScratch {
   AxisTaps x;
   AxisTaps y;
-  std::vector<float> source_row;
   std::vector<float> rows;
 };
 

@@ -10,31 +10,29 @@ namespace xfer {
 
 #if XFER_HAS_AVX2_KERNELS
 
-XFER_AVX2 size_t RowToFloatAvx2(const uint8_t* row, size_t n, float* out) {
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + i));
-    _mm256_storeu_ps(out + i, _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes)));
-  }
-  return i;
-}
-
-XFER_AVX2 int HorizontalPairsAvx2(const float* row, const size_t* lo, const float* frac, int dst_w, float* out) {
+XFER_AVX2 int HorizontalPairsAvx2(const uint8_t* row, size_t readable, const size_t* lo, const float* frac, int dst_w,
+                                  float* out) {
+  // Bytes 0-2 of each 8-byte load are the left tap, 3-5 the right one: the
+  // shuffle gathers both pixels' left taps, then both right taps, as RGB0.
+  const __m128i taps = _mm_setr_epi8(0, 1, 2, -1, 8, 9, 10, -1, 3, 4, 5, -1, 11, 12, 13, -1);
   // The last pixel is left to the caller: its 4-float store would need the
-  // row's padding float, which only the caller's loop knows about.
+  // row's padding float, which only the caller's loop knows about. lo only
+  // grows, so the first pair whose load would pass `readable` ends the loop.
   const int n = (dst_w - 1) & ~1;
-  for (int x = 0; x < n; x += 2) {
-    const float* left0 = row + 3 * lo[x];
-    const float* left1 = row + 3 * lo[x + 1];
-    const __m256 a = _mm256_loadu2_m128(left1, left0);
-    const __m256 b = _mm256_loadu2_m128(left1 + 3, left0 + 3);
+  int x = 0;
+  for (; x < n && 3 * lo[x + 1] + 8 <= readable; x += 2) {
+    const __m128i q0 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + 3 * lo[x]));
+    const __m128i q1 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + 3 * lo[x + 1]));
+    const __m128i both = _mm_shuffle_epi8(_mm_unpacklo_epi64(q0, q1), taps);
+    const __m256 a = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(both));
+    const __m256 b = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_unpackhi_epi64(both, both)));
     const __m256 f = _mm256_set_m128(_mm_broadcast_ss(frac + x + 1), _mm_broadcast_ss(frac + x));
     const __m256 v = _mm256_add_ps(a, _mm256_mul_ps(_mm256_sub_ps(b, a), f));
     // Each 4-float store spills into the next pixel, which is written after it.
     _mm_storeu_ps(out + 3 * x, _mm256_castps256_ps128(v));
     _mm_storeu_ps(out + 3 * x + 3, _mm256_extractf128_ps(v, 1));
   }
-  return n;
+  return x;
 }
 
 namespace {
@@ -66,8 +64,7 @@ XFER_AVX2 size_t VerticalPassU8Avx2(const float* top, const float* bottom, float
 
 #else
 
-size_t RowToFloatAvx2(const uint8_t*, size_t, float*) { return 0; }
-int HorizontalPairsAvx2(const float*, const size_t*, const float*, int, float*) { return 0; }
+int HorizontalPairsAvx2(const uint8_t*, size_t, const size_t*, const float*, int, float*) { return 0; }
 size_t VerticalPassU8Avx2(const float*, const float*, float, size_t, uint8_t*) { return 0; }
 
 #endif

@@ -1,7 +1,8 @@
-// The row loops of the bilinear resize in AVX2: widening a source row to
-// float, two pixels (horizontal) or 32 samples (vertical, to uint8) per step. Same IEEE operations in the
-// same order as the portable loops in resize_bilinear.cc, which finish each
-// row, so the bits are the same on every CPU.
+// The row loops of the bilinear resize in AVX2: the horizontal pass two
+// pixels per step (taps read straight from the RGB8 row), the vertical pass
+// to uint8 32 samples per step. Same IEEE operations in the same order as the
+// portable loops in resize_bilinear.cc, which finish each row, so the bits
+// are the same on every CPU.
 #pragma once
 
 #include <cstddef>
@@ -9,12 +10,11 @@
 
 namespace xfer {
 
-// RowToFloat for samples [0, m), m a multiple of 8. Returns m.
-size_t RowToFloatAvx2(const uint8_t* row, size_t n, float* out);
-
-// HorizontalPass for the pixels [0, n) of the row, n even and below dst_w.
+// HorizontalPass for the pixels [0, n) of the row, n even and below dst_w,
+// stopping early where a tap pair's 8-byte load would pass `readable` bytes.
 // Returns n.
-int HorizontalPairsAvx2(const float* row, const size_t* lo, const float* frac, int dst_w, float* out);
+int HorizontalPairsAvx2(const uint8_t* row, size_t readable, const size_t* lo, const float* frac, int dst_w,
+                        float* out);
 
 // VerticalPassU8 for samples [0, m), m a multiple of 32. Returns m.
 size_t VerticalPassU8Avx2(const float* top, const float* bottom, float fy, size_t n, uint8_t* out);
