@@ -25,9 +25,12 @@ export interface RawBatchResult {
   warnings: number;
 }
 
+/** Which hand-written CPU kernels run (see NativeInfo.kernels). */
+export type KernelLevel = 'avx512' | 'avx2' | 'portable';
+
 export interface RawInfo {
   simd: string;
-  avx2Kernels: boolean;
+  kernels: KernelLevel;
   threads: number;
   libjpegTurbo: string;
   libspng: string;

@@ -7,11 +7,12 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-import { loadBinding, packageRoot } from './binding.js';
+import { loadBinding, packageRoot, type KernelLevel } from './binding.js';
 import { DecodeError, toDecodeErrorCode, type DecodeErrorCode } from './errors.js';
 import type { Image } from './image.js';
 import { sourceName, validateBatchOptions, validateMaxPixels, validateSource, type Source } from './options.js';
 
+export type { KernelLevel } from './binding.js';
 export { DecodeError, type DecodeErrorCode } from './errors.js';
 export type { FloatImage, Image } from './image.js';
 export type { ByteRange, Device, FillMode, FlipMode, Interpolation, Normalize, Source } from './options.js';
@@ -50,11 +51,13 @@ export interface NativeInfo {
   /** SIMD level the CPU offers and the build uses: 'avx2', 'sse4.2', 'sse2', 'neon' or 'none'. */
   simd: string;
   /**
-   * Whether the hand-written AVX2 kernels (resize rows, rotation) run: the CPU
-   * has AVX2 and XFER_PORTABLE_KERNELS is unset or 0. They give the same bits
-   * as the portable loops.
+   * Which hand-written kernels run: 'avx2' (resize rows, rotation) when the CPU
+   * has AVX2; 'avx512' when it also has AVX-512 F/DQ/VL, which plans the
+   * rotation's coordinates 8 at a time; else 'portable' (the compiler's
+   * loops). All give the same bits. The environment variable XFER_KERNELS=avx2
+   * or =portable caps the level.
    */
-  avx2Kernels: boolean;
+  kernels: KernelLevel;
   /** Default worker count (hardware concurrency). */
   threads: number;
   /** Codec library versions (libjpeg-turbo as found at build time, libspng at run time). */
@@ -127,7 +130,7 @@ export function info(): NativeInfo {
   return {
     version: version(),
     simd: raw.simd,
-    avx2Kernels: raw.avx2Kernels,
+    kernels: raw.kernels,
     threads: raw.threads,
     codecs: { libjpegTurbo: raw.libjpegTurbo, libspng: raw.libspng },
     zlib: raw.zlib,

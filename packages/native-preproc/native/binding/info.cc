@@ -18,7 +18,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
   out.Set("simd", SimdLevel());
-  out.Set("avx2Kernels", HaveAvx2());
+  out.Set("kernels", KernelLevel());
   out.Set("threads", static_cast<double>(DefaultThreadCount()));
   // TurboJPEG 2 has no run-time version call; this is the version CMake found
   // through pkg-config when the addon was built.

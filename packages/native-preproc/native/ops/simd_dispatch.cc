@@ -5,20 +5,48 @@
 
 namespace xfer {
 
-bool HaveAvx2() {
+namespace {
+
+enum class Level { kPortable, kAvx2, kAvx512 };
+
+Level DetectLevel() {
 #if XFER_HAS_AVX2_KERNELS
-  static const bool avx2 = [] {
-    // XFER_PORTABLE_KERNELS=1 runs the portable loops instead: the same bits,
-    // slower. It is how the tests compare the two on one machine.
-    const char* portable = std::getenv("XFER_PORTABLE_KERNELS");
-    if (portable != nullptr && portable[0] != '\0' && std::strcmp(portable, "0") != 0) return false;
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") != 0;
-  }();
-  return avx2;
+  __builtin_cpu_init();
+  Level level = Level::kPortable;
+  if (__builtin_cpu_supports("avx2")) {
+    level = Level::kAvx2;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl")) {
+      level = Level::kAvx512;
+    }
+  }
+  const char* cap = std::getenv("XFER_KERNELS");
+  if (cap != nullptr && std::strcmp(cap, "portable") == 0) return Level::kPortable;
+  if (cap != nullptr && std::strcmp(cap, "avx2") == 0 && level == Level::kAvx512) return Level::kAvx2;
+  return level;
 #else
-  return false;
+  return Level::kPortable;
 #endif
+}
+
+Level CachedLevel() {
+  static const Level level = DetectLevel();
+  return level;
+}
+
+}  // namespace
+
+bool HaveAvx2() { return CachedLevel() != Level::kPortable; }
+
+bool HaveAvx512() { return CachedLevel() == Level::kAvx512; }
+
+const char* KernelLevel() {
+  switch (CachedLevel()) {
+    case Level::kAvx512: return "avx512";
+    case Level::kAvx2: return "avx2";
+    case Level::kPortable: break;
+  }
+  return "portable";
 }
 
 const char* SimdLevel() {

@@ -16,22 +16,34 @@
 #define XFER_HAS_TARGET_CLONES 0
 #endif
 
-// Hand-written AVX2 kernels, chosen at run time with HaveAvx2(). Unlike the
-// clones they need no ifunc, so every x86-64 GCC or Clang build has them,
-// the fuzz build included.
+// Hand-written AVX2 kernels, chosen at run time with HaveAvx2(), and the
+// AVX-512 variant of the rotation (HaveAvx512()). Unlike the clones they need
+// no ifunc, so every x86-64 GCC or Clang build has them, the fuzz build
+// included.
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define XFER_HAS_AVX2_KERNELS 1
 #define XFER_AVX2 __attribute__((target("avx2")))
+#define XFER_AVX512 __attribute__((target("avx2,avx512f,avx512dq,avx512vl")))
 #else
 #define XFER_HAS_AVX2_KERNELS 0
 #define XFER_AVX2
+#define XFER_AVX512
 #endif
 
 namespace xfer {
 
 // True when this build has the AVX2 kernels, the CPU runs them and
-// XFER_PORTABLE_KERNELS does not turn them off.
+// XFER_KERNELS (below) does not turn them off.
 bool HaveAvx2();
+
+// True when, on top of HaveAvx2(), the CPU has AVX-512 F/DQ/VL and
+// XFER_KERNELS allows it.
+bool HaveAvx512();
+
+// Which hand-written kernels run: "avx512", "avx2" or "portable". All give
+// the same bits. XFER_KERNELS=avx2 or =portable caps the level, which is how
+// the tests compare them on one machine.
+const char* KernelLevel();
 
 // The SIMD level this build's loops run at on this CPU: "avx2", "sse4.2",
 // "sse2", "neon" or "none".

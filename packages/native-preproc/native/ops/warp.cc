@@ -9,6 +9,7 @@
 #include "simd_dispatch.h"
 #include "vec4.h"
 #include "warp_rows_avx2.h"
+#include "warp_rows_avx512.h"
 #include "warp_source.h"
 
 namespace xfer {
@@ -287,7 +288,11 @@ void Augment(const uint8_t* src, int width, int height, const WarpParams& params
   const std::array<float, 8> t = KerasRotationTransform(params.angle, width, height);
   if constexpr (std::is_same_v<Out, float>) {
     if (params.interpolation == Interpolation::kBilinear && CanWarpBilinearAvx2(source)) {
-      WarpBilinearAvx2(source, t, params.fill, params.scale, params.offset, out);
+      if (HaveAvx512()) {
+        WarpBilinearAvx512(source, t, params.fill, params.scale, params.offset, out);
+      } else {
+        WarpBilinearAvx2(source, t, params.fill, params.scale, params.offset, out);
+      }
       return;
     }
   }
