@@ -51,11 +51,11 @@ export interface NativeInfo {
   /** SIMD level the CPU offers and the build uses: 'avx2', 'sse4.2', 'sse2', 'neon' or 'none'. */
   simd: string;
   /**
-   * Which hand-written kernels run: 'avx2' (resize rows, rotation) when the CPU
-   * has AVX2; 'avx512' when it also has AVX-512 F/DQ/VL, which plans the
-   * rotation's coordinates 8 at a time; else 'portable' (the compiler's
-   * loops). All give the same bits. The environment variable XFER_KERNELS=avx2
-   * or =portable caps the level.
+   * Which hand-written kernels run: 'avx2' (resize rows, rotation) when the
+   * CPU has AVX2; 'avx512' when it also has AVX-512 F/DQ/VL/BW/VBMI (the
+   * rotation's planning and the resize's horizontal pass); else 'portable'
+   * (the compiler's loops). All give the same bits. The environment variable
+   * XFER_KERNELS=avx2 or =portable caps the level.
    */
   kernels: KernelLevel;
   /** Default worker count (hardware concurrency). */

@@ -43,7 +43,7 @@ describe('the hand-written kernels', () => {
     expect(portable.digests).toEqual(avx2.digests);
   });
 
-  it.skipIf(level !== 'avx512')('(needs an AVX-512 CPU) the AVX-512 rotation gives the bits of AVX2', () => {
+  it.skipIf(level !== 'avx512')('(needs an AVX-512 CPU) AVX-512 gives the bits of AVX2: resize and rotation', () => {
     const avx512 = outputs('avx512');
     const avx2 = outputs('avx2');
     expect(avx512.kernels).toBe('avx512');

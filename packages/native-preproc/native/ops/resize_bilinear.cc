@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "resize_rows_avx2.h"
+#include "resize_rows_avx512.h"
 #include "simd_dispatch.h"
 #include "vec4.h"
 
@@ -16,9 +17,13 @@ namespace {
 // weight is 0 and the right tap may be any finite value: past the row's end
 // it is 0. `readable` is how many bytes from `row` on may be read (the AVX2
 // loop loads 8 bytes per tap pair).
-void HorizontalPass(const uint8_t* row, int src_w, size_t readable, const size_t* lo, const float* frac, int dst_w,
-                    float* out, bool avx2) {
-  for (int x = avx2 ? HorizontalPairsAvx2(row, readable, lo, frac, dst_w, out) : 0; x < dst_w; ++x) {
+void HorizontalPass(const uint8_t* row, int src_w, size_t readable, const AxisTaps& taps, const HorizontalGroups* groups,
+                    int dst_w, float* out, bool avx2) {
+  const size_t* lo = taps.lo.data();
+  const float* frac = taps.frac.data();
+  int x = groups != nullptr ? HorizontalGroupsAvx512(row, readable, *groups, out) : 0;
+  if (avx2) x = HorizontalPairsAvx2(row, readable, lo, frac, x, dst_w, out);
+  for (; x < dst_w; ++x) {
     const uint8_t* left = row + 3 * lo[x];
     const bool has_right = lo[x] + 1 < static_cast<size_t>(src_w);
     for (int c = 0; c < 3; ++c) {
@@ -99,11 +104,15 @@ void ResizeBilinearRgb(const uint8_t* src, int src_w, int src_h, void* dst, int 
   // so two slots mean each needed source row is interpolated once.
   size_t held[2] = {static_cast<size_t>(-1), static_cast<size_t>(-1)};
   const bool avx2 = HaveAvx2();
+  const HorizontalGroups* groups = nullptr;
+  if (HaveAvx512()) {
+    PlanHorizontalGroups(scratch.x.lo.data(), scratch.x.frac.data(), dst_w, scratch.x_groups);
+    groups = &scratch.x_groups;
+  }
 
   auto find = [&](size_t y) { return held[0] == y ? 0 : (held[1] == y ? 1 : -1); };
   auto fill = [&](int s, size_t y) {
-    HorizontalPass(src + y * src_stride, src_w, (src_h - y) * src_stride, scratch.x.lo.data(), scratch.x.frac.data(),
-                   dst_w, slot[s], avx2);
+    HorizontalPass(src + y * src_stride, src_w, (src_h - y) * src_stride, scratch.x, groups, dst_w, slot[s], avx2);
     held[s] = y;
   };
 

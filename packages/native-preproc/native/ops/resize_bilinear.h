@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "image.h"
+#include "resize_rows_avx512.h"
 
 namespace xfer {
 
@@ -31,11 +32,12 @@ struct AxisTaps {
 
 void PlanAxis(int in_size, int out_size, AxisTaps& taps);
 
-// Scratch a worker keeps across calls: the taps and the two horizontally
-// interpolated rows that the vertical pass blends.
+// Scratch a worker keeps across calls: the taps (and their AVX-512 groups)
+// and the two horizontally interpolated rows that the vertical pass blends.
 struct ResizeScratch {
   AxisTaps x;
   AxisTaps y;
+  HorizontalGroups x_groups;
   std::vector<float> rows;
 };
 

@@ -10,8 +10,8 @@ namespace xfer {
 
 #if XFER_HAS_AVX2_KERNELS
 
-XFER_AVX2 int HorizontalPairsAvx2(const uint8_t* row, size_t readable, const size_t* lo, const float* frac, int dst_w,
-                                  float* out) {
+XFER_AVX2 int HorizontalPairsAvx2(const uint8_t* row, size_t readable, const size_t* lo, const float* frac,
+                                  int x_begin, int dst_w, float* out) {
   // Bytes 0-2 of each 8-byte load are the left tap, 3-5 the right one: the
   // shuffle gathers both pixels' left taps, then both right taps, as RGB0.
   const __m128i taps = _mm_setr_epi8(0, 1, 2, -1, 8, 9, 10, -1, 3, 4, 5, -1, 11, 12, 13, -1);
@@ -19,7 +19,7 @@ XFER_AVX2 int HorizontalPairsAvx2(const uint8_t* row, size_t readable, const siz
   // row's padding float, which only the caller's loop knows about. lo only
   // grows, so the first pair whose load would pass `readable` ends the loop.
   const int n = (dst_w - 1) & ~1;
-  int x = 0;
+  int x = x_begin;
   for (; x < n && 3 * lo[x + 1] + 8 <= readable; x += 2) {
     const __m128i q0 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + 3 * lo[x]));
     const __m128i q1 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(row + 3 * lo[x + 1]));
@@ -64,7 +64,9 @@ XFER_AVX2 size_t VerticalPassU8Avx2(const float* top, const float* bottom, float
 
 #else
 
-int HorizontalPairsAvx2(const uint8_t*, size_t, const size_t*, const float*, int, float*) { return 0; }
+int HorizontalPairsAvx2(const uint8_t*, size_t, const size_t*, const float*, int x_begin, int, float*) {
+  return x_begin;
+}
 size_t VerticalPassU8Avx2(const float*, const float*, float, size_t, uint8_t*) { return 0; }
 
 #endif

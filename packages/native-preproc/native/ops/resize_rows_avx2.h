@@ -10,11 +10,11 @@
 
 namespace xfer {
 
-// HorizontalPass for the pixels [0, n) of the row, n even and below dst_w,
-// stopping early where a tap pair's 8-byte load would pass `readable` bytes.
-// Returns n.
-int HorizontalPairsAvx2(const uint8_t* row, size_t readable, const size_t* lo, const float* frac, int dst_w,
-                        float* out);
+// HorizontalPass for the pixels [x_begin, n) of the row, x_begin and n even
+// and n below dst_w, stopping early where a tap pair's 8-byte load would pass
+// `readable` bytes. Returns the pixel it stopped at.
+int HorizontalPairsAvx2(const uint8_t* row, size_t readable, const size_t* lo, const float* frac, int x_begin,
+                        int dst_w, float* out);
 
 // VerticalPassU8 for samples [0, m), m a multiple of 32. Returns m.
 size_t VerticalPassU8Avx2(const float* top, const float* bottom, float fy, size_t n, uint8_t* out);

@@ -16,7 +16,8 @@ Level DetectLevel() {
   if (__builtin_cpu_supports("avx2")) {
     level = Level::kAvx2;
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512vl")) {
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vbmi")) {
       level = Level::kAvx512;
     }
   }

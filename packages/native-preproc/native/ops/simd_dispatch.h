@@ -23,7 +23,7 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define XFER_HAS_AVX2_KERNELS 1
 #define XFER_AVX2 __attribute__((target("avx2")))
-#define XFER_AVX512 __attribute__((target("avx2,avx512f,avx512dq,avx512vl")))
+#define XFER_AVX512 __attribute__((target("avx2,avx512f,avx512dq,avx512vl,avx512bw,avx512vbmi")))
 #else
 #define XFER_HAS_AVX2_KERNELS 0
 #define XFER_AVX2
@@ -36,8 +36,8 @@ namespace xfer {
 // XFER_KERNELS (below) does not turn them off.
 bool HaveAvx2();
 
-// True when, on top of HaveAvx2(), the CPU has AVX-512 F/DQ/VL and
-// XFER_KERNELS allows it.
+// True when, on top of HaveAvx2(), the CPU has AVX-512 F/DQ/VL/BW/VBMI
+// (Ice Lake, Zen 4 and later) and XFER_KERNELS allows it.
 bool HaveAvx512();
 
 // Which hand-written kernels run: "avx512", "avx2" or "portable". All give
