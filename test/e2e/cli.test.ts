@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResizeBatch } from '@xfer/native-preproc';
 import { demoBrokenFiles } from '@xfer/trainer';
 
@@ -61,6 +61,7 @@ describe('xfer evaluate, predict, preview and plot', () => {
     const datasets = await fs.readdir(path.join(tmp, 'cache', 'datasets'));
     demoRoot = path.join(tmp, 'cache', 'datasets', datasets.find((d) => d.startsWith('demo-'))!);
   });
+  afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
   it('every new command has --help with examples', async () => {
     const cmds = ['evaluate', 'predict', 'preview', 'plot'];

@@ -5,19 +5,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoBrokenFiles, ensureDemoData } from '@xfer/trainer';
+import { tempDir } from './helpers.js';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const xfer = path.join(root, 'packages/cli/bin/xfer.js');
 
 describe('xfer data', () => {
+  let tmp: string;
   let demoRoot: string;
   beforeAll(async () => {
-    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-e2e-data-'));
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-e2e-data-'));
     demoRoot = (await ensureDemoData({ dir: path.join(tmp, 'demo'), perClass: 12 })).root;
   });
+  afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
   it('split --json lists a split in TFDS order: md5("train" + name), percent bounds rounded', async () => {
     const { stdout } = await run(process.execPath, [xfer, 'data', 'split', demoRoot, '--split', 'train[25%:75%]', '--json']);
@@ -61,7 +64,7 @@ describe('xfer data', () => {
   });
 
   it('a missing dataset says how to get it', async () => {
-    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-home-'));
+    const home = tempDir('xfer-home-');
     const e = await run(process.execPath, [xfer, 'data', 'info', 'cats_vs_dogs'], { env: { ...process.env, HOME: home, XFER_CACHE_DIR: path.join(home, 'c') } }).catch((err) => err);
     expect(e.code).toBe(1);
     expect(e.stderr).toMatch(/cats_vs_dogs was not found .*xfer data download cats_vs_dogs/);
@@ -71,7 +74,7 @@ describe('xfer data', () => {
 describe('xfer train on the Microsoft archive layout as a zip', () => {
   it('reads the zip in place, trains, and names skipped entries as <zip>!/<entry>', async () => {
     const { default: yazl } = await import('yazl');
-    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-e2e-zip-'));
+    const tmp = tempDir('xfer-e2e-zip-');
     const demo = (await ensureDemoData({ dir: path.join(tmp, 'demo'), perClass: 12 })).root;
     const zipPath = path.join(tmp, 'kagglecatsanddogs_test.zip');
     const z = new yazl.ZipFile();

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { augmentParams } from '@xfer/native-preproc';
+import { tempDir } from './helpers.js';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -14,7 +14,7 @@ const xfer = path.join(root, 'packages/cli/bin/xfer.js');
 
 describe('xfer preview --augment', () => {
   it("draws 9 augmentations of the split's first image, titled with the Loader's own draws", async () => {
-    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-e2e-aug-'));
+    const tmp = tempDir('xfer-e2e-aug-');
     const out = path.join(tmp, 'augment.png');
     await run(process.execPath, [xfer, 'preview', '--augment', '--demo-per-class', '12', '--out', out], {
       env: { ...process.env, XFER_CACHE_DIR: path.join(tmp, 'cache') },

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const xfer = path.join(root, 'packages/cli/bin/xfer.js');
@@ -25,7 +24,7 @@ function inPty(commandLine: string, env: NodeJS.ProcessEnv): Promise<{ code: num
 
 describe('xfer train on a terminal', () => {
   it('redraws the batch progress line in place, then prints the epoch line', async () => {
-    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-e2e-tty-'));
+    const tmp = tempDir('xfer-e2e-tty-');
     const env: NodeJS.ProcessEnv = { ...process.env, XFER_CACHE_DIR: path.join(tmp, 'cache'), TERM: 'xterm' };
     delete env.CI; // train draws live progress only on a TTY outside CI
     const args = ['train', '--epochs', '1', '--fine-tune-epochs', '0', '--demo-per-class', '12', '--batch-size', '2', '--out', path.join(tmp, 'runs')];

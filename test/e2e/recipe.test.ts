@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { miniXception, pickBackend, writeKerasH5 } from '@xfer/trainer';
+import { tempDir } from './helpers.js';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -13,7 +13,7 @@ const xfer = path.join(root, 'packages/cli/bin/xfer.js');
 
 describe('the two-phase recipe from pretrained Keras weights', () => {
   it('trains the head on a frozen base, then fine-tunes the unfrozen base', async () => {
-    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-e2e-recipe-'));
+    const tmp = tempDir('xfer-e2e-recipe-');
     await pickBackend('cpu');
     const weights = path.join(tmp, 'mini_pretrained.h5');
     await writeKerasH5(miniXception({ inputShape: [150, 150, 3] }), weights);

@@ -1,10 +1,10 @@
 import { spawn, execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -59,7 +59,7 @@ async function runAndKill(args: string[], ms: number, opts: { cwd: string; env: 
 
 describe('stopping and resuming a run', () => {
   it('survives SIGKILL at several random moments: each checkpoint is whole, and the resumed run ends bit-identical', async () => {
-    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-e2e-kills-'));
+    const tmp = tempDir('xfer-e2e-kills-');
     const opts = { cwd: tmp, env: { ...process.env, XFER_CACHE_DIR: path.join(tmp, 'cache') } };
     // The uninterrupted reference; it also makes the demo sets and the pretrained base, so the
     // kills below land in data loading, training, checkpointing and saving.
@@ -108,7 +108,7 @@ describe('stopping and resuming a run', () => {
   }, 400_000);
 
   it('SIGKILL leaves a loadable checkpoint, and --resume finishes the run without repeating epochs, bit-identical to an uninterrupted run', async () => {
-    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-e2e-kill-'));
+    const tmp = tempDir('xfer-e2e-kill-');
     const { runDir } = await startAndStop(tmp, 'SIGKILL', 2);
     const pointer = JSON.parse(await fs.readFile(path.join(runDir, 'checkpoint.json'), 'utf8'));
     const state = JSON.parse(await fs.readFile(path.join(runDir, pointer.current, 'state.json'), 'utf8'));
@@ -133,7 +133,7 @@ describe('stopping and resuming a run', () => {
   }, 300_000);
 
   it('SIGINT stops cleanly with exit code 130 and says how to resume', async () => {
-    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-e2e-int-'));
+    const tmp = tempDir('xfer-e2e-int-');
     const { runDir, code, stderr } = await startAndStop(tmp, 'SIGINT', 1);
     expect(code).toBe(130);
     expect(stderr).toContain(`xfer train --resume ${runDir}`);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoBrokenFiles } from '@xfer/trainer';
 
 const run = promisify(execFile);
@@ -32,6 +32,7 @@ describe('xfer train on a tiny demo set', () => {
     expect(runs).toHaveLength(1);
     runDir = path.join(tmp, 'runs', runs[0]!);
   });
+  afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
   it('prints the configuration, one line per epoch and the test accuracy', () => {
     expect(stdout).toMatch(/^configuration: \{/m);

@@ -5,7 +5,7 @@
 // isolate, running every finalizer, so what is still allocated at exit was lost.
 //
 //   node --expose-gc tools/leak/lifecycle.mjs [--control <leak_control.node>]
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -17,6 +17,7 @@ const photos = entries.map((e) => path.join(corpus, e.f));
 
 // Broken sources walk the error paths, which allocate too.
 const dir = mkdtempSync(path.join(tmpdir(), 'xfer-leak-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true })); // on a throw too
 const whole = readFileSync(photos[0]);
 const broken = {
   'empty.jpg': new Uint8Array(0),

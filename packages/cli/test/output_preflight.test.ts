@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { promises as fs, mkdtempSync, rmSync } from 'node:fs';
+import { promises as fs, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { miniXception, parameterCounts, pickBackend, transferModel, xception } from '@xfer/trainer';
 import { main } from '../src/main.js';
 import { MODEL_PARAMETERS, OutputDirError, bytesNeeded, checkOutputDir, type PreflightFs } from '../src/output_preflight.js';
@@ -25,7 +25,14 @@ async function failure(p: Promise<unknown>): Promise<OutputDirError> {
   return e as OutputDirError;
 }
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'xfer-out-'));
+const newDir = () => mkdtempSync(path.join(os.tmpdir(), 'xfer-out-'));
+
+/** A new directory for the current test, removed when the test ends, pass or fail. */
+function tmp(): string {
+  const dir = newDir();
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 /**
  * Mounts a tmpfs (read-only, or of a given size) where the machine allows it: CI runs as root,
@@ -33,7 +40,7 @@ const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'xfer-out-'));
  * too. Returns null without the privilege to mount.
  */
 function mountTmpfs(options: string): string | null {
-  const dir = tmp();
+  const dir = newDir();
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { stdio: 'ignore' });
     return dir;
@@ -45,7 +52,11 @@ function mountTmpfs(options: string): string | null {
 const readOnly = mountTmpfs('ro,size=1m');
 const tiny = mountTmpfs('size=1m');
 afterAll(() => {
-  for (const dir of [readOnly, tiny]) if (dir) execFileSync('umount', [dir]);
+  for (const dir of [readOnly, tiny]) {
+    if (!dir) continue;
+    execFileSync('umount', [dir]);
+    rmdirSync(dir); // the now empty mount point; refused (EBUSY) if the umount did not happen
+  }
 });
 
 /** Real node:fs, with one call replaced. */

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import sharp from 'sharp';
@@ -15,6 +14,7 @@ import {
   meanAbsDiff,
   meanAbsDiffPerChannel,
   sharpRgb,
+  tempDir,
 } from './helpers.js';
 
 describe('decode() vs sharp on the benchmark corpus', () => {
@@ -89,7 +89,7 @@ describe('decode() of generated colour types and bit depths', () => {
     it.skipIf(!hasDjpeg)('equals djpeg (Adobe inverted CMYK, R = C*K/255)', async () => {
       const bytes = await make();
       expect((await sharp(bytes).metadata()).space).toBe('cmyk');
-      const file = join(mkdtempSync(join(tmpdir(), 'xfer-cmyk-')), 'cmyk.jpg');
+      const file = join(tempDir('xfer-cmyk-'), 'cmyk.jpg');
       writeFileSync(file, bytes);
       const ours = await decode(bytes);
       const ref = djpeg(file);

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import sharp from 'sharp';
@@ -13,7 +12,7 @@ import {
   withJpegPrecision12,
   withPngDims,
 } from './fixtures.js';
-import { corpus, corpusPath, rng } from './helpers.js';
+import { corpus, corpusPath, rng, tempDir } from './helpers.js';
 
 const baseline = corpus().find((e) => !e.prog && !e.gray && e.w * e.h < 200_000)!;
 const jpegPath = corpusPath(baseline);
@@ -97,7 +96,7 @@ describe('decode() failures are typed and name the source', () => {
   });
 
   it('a missing file or a directory -> IO, naming the path', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'xfer-io-'));
+    const dir = tempDir('xfer-io-');
     await expectDecodeError(join(dir, 'missing.jpg'), 'IO', /No such file/);
     await expectDecodeError(dir, 'IO');
   });

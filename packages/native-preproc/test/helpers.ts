@@ -3,14 +3,23 @@
  * corpus, sharp (libvips) decodes, djpeg and tfjs-backend-cpu's resizeBilinear.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import sharp from 'sharp';
+import { onTestFinished } from 'vitest';
 
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const corpusDir = resolve(packageRoot, '../../../shared/bench-corpus');
+
+/** A new directory under the OS temp dir for the current test, removed when the test ends, pass or fail. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 export interface CorpusEntry {
   f: string;

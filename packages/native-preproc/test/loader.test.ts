@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
   DecodeError,
@@ -23,7 +23,7 @@ import {
 } from '../src/index.js';
 import { addonPath } from '../src/binding.js';
 import { withJpegDims } from './fixtures.js';
-import { corpus, corpusPath, rng } from './helpers.js';
+import { corpus, corpusPath, rng, tempDir } from './helpers.js';
 
 interface Collected {
   data: Array<Float32Array | Uint8Array>;
@@ -209,7 +209,7 @@ describe('Loader cache', () => {
   });
 
   it('disk: a second Loader reuses the file and decodes nothing; a changed size rebuilds it; one user at a time', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'xfer-cache-'));
+    const dir = tempDir('xfer-cache-');
     const path = join(dir, 'images.cache');
     const empty = join(dir, 'empty.jpg');
     writeFileSync(empty, new Uint8Array(0));
@@ -285,6 +285,7 @@ describe('Loader errors', () => {
       write('png16.jpg', await photo().toColourspace('rgb16').png().toBuffer()),
     ];
   });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   function mixed(): string[] {
     // good, odd and bad interleaved, deterministic
@@ -358,7 +359,7 @@ describe('Loader errors', () => {
 
 describe('Loader byte-range sources (zip entries read in place)', () => {
   it('stored and raw-deflated ranges give the same batches as the plain bytes; bad ranges are typed failures', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'xfer-ranges-'));
+    const dir = tempDir('xfer-ranges-');
     const blobs = files.slice(0, 6).map((f) => readFileSync(f));
     const parts: Buffer[] = [Buffer.from('not an image, just a header of some container')];
     let offset = parts[0]!.length;
@@ -402,7 +403,7 @@ describe('Loader byte-range sources (zip entries read in place)', () => {
   });
 
   it.skipIf(!hasZip())('entries of a real zip (zip -0 and deflate) located from their local headers decode like the files', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'xfer-zip-'));
+    const dir = tempDir('xfer-zip-');
     const names = ['a.jpg', 'b.jpg', 'c.jpg'];
     files.slice(0, 3).forEach((f, i) => writeFileSync(join(dir, names[i]!), readFileSync(f)));
     execFileSync('zip', ['-q', '-0', 'stored.zip', names[0]!], { cwd: dir });

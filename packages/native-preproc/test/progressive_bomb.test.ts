@@ -3,15 +3,14 @@
  * coefficient buffer for each, so a small file costs minutes. decode counts
  * SOS markers first and refuses more than 500 (libjpeg-turbo's scan limit).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { DecodeError, Loader, decode } from '../src/index.js';
-import { corpus, corpusPath } from './helpers.js';
+import { corpus, corpusPath, tempDir } from './helpers.js';
 
 const SOS = 0xda;
 const EOI = 0xd9;
@@ -101,7 +100,7 @@ describe('progressive bomb', () => {
   });
 
   it('a Loader with onError skip records the bomb and yields every other image', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'xfer-bomb-'));
+    const dir = tempDir('xfer-bomb-');
     const good = join(dir, 'good.jpg');
     const bomb = join(dir, 'bomb.jpg');
     writeFileSync(good, progressive);

@@ -1,14 +1,14 @@
 import { createWriteStream, promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { nativeSources } from '../../src/data/native_sources.js';
 import { zipSource } from '../../src/datasets/zip_archive.js';
+import { tempDir } from '../helpers.js';
 
 describe('nativeSources', () => {
   it('keeps paths, turns zip entries into byte ranges, and fails a refused entry alone', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-ns-'));
+    const dir = tempDir('xfer-ns-');
     const zipPath = path.join(dir, 'a.zip');
     const z = new yazl.ZipFile();
     z.addBuffer(Buffer.from('stored bytes'), 'PetImages/Cat/1.jpg', { compress: false });

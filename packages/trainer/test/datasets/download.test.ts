@@ -53,6 +53,7 @@ describe('download with resume and checks, against a loopback server', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => fs.rm(dir, { recursive: true, force: true }));
 
   it('resumes a transfer cut off midway, checks size and hash, and renames only when complete', async () => {
     const dest = path.join(dir, 'a', 'archive.zip');

@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImageFolder } from '../../src/datasets/image_folder.js';
 import { NumpyRandomState } from '../../src/datasets/numpy_random.js';
+import { tempDir } from '../helpers.js';
 
 async function touch(file: string): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
@@ -25,6 +26,7 @@ describe('folder-per-class, as image_dataset_from_directory', () => {
     for (const f of ['cat/.DS_Store', 'cat/readme.txt', 'cat/.hidden/x.jpg', '.git/y.jpg', 'notes.jpg']) await touch(path.join(root, f));
     await fs.symlink(path.join(root, 'dog'), path.join(root, 'cat', 'linked'));
   });
+  afterAll(() => fs.rm(root, { recursive: true, force: true }));
 
   it('infers classes from sorted folders and lists images in Keras order, unshuffled', async () => {
     const l = await readImageFolder(root, { shuffle: false });
@@ -55,7 +57,7 @@ describe('folder-per-class, as image_dataset_from_directory', () => {
   });
 
   it('says clearly what is wrong', async () => {
-    const empty = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-empty-'));
+    const empty = tempDir('xfer-empty-');
     await expect(readImageFolder(empty)).rejects.toThrow(/no class subfolders/);
     await fs.mkdir(path.join(empty, 'cat'));
     await touch(path.join(empty, 'cat', 'a.txt'));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { readPetImagesZip } from '../../src/datasets/pet_images_zip.js';
 import { sliceSplit } from '../../src/datasets/split.js';
@@ -48,6 +48,7 @@ describe('the Microsoft archive read in place, the TFDS way', () => {
       z.addBuffer(payload(6, 700, 1), 'PetImages/Bird/1.jpg');
     });
   }, 60_000);
+  afterAll(() => fs.rm(dir, { recursive: true, force: true }));
 
   it('keeps, skips and orders 25,000 entries exactly as an independent computation of the rules', async () => {
     const listing = await readPetImagesZip(big);

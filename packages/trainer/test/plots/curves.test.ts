@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { curvesData, curvesSpec, readMetrics, renderCurves, type MetricsRecord } from '../../src/plots/curves.js';
+import { tempDir } from '../helpers.js';
 
 function epoch(phase: string, e: number, epochs: number, k: number): MetricsRecord {
   return { phase, epoch: e, epochs, loss: 0.7 / k, accuracy: 1 - 0.4 / k, valLoss: 0.8 / k, valAccuracy: 1 - 0.5 / k, seconds: 1, imagesPerSec: 10 };
@@ -40,7 +40,7 @@ describe('training curves', () => {
   });
 
   it('readMetrics names the file and line of a broken record', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-curves-'));
+    const dir = tempDir('xfer-curves-');
     const file = path.join(dir, 'metrics.jsonl');
     await fs.writeFile(file, `${JSON.stringify(twoPhases[0])}\n\n{"phase": oops\n`);
     await expect(readMetrics(file)).rejects.toThrow(/metrics\.jsonl:3: not a JSON line/);
@@ -48,7 +48,7 @@ describe('training curves', () => {
   });
 
   it('renderCurves writes a PNG through vega-lite, vega and sharp', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-curves-'));
+    const dir = tempDir('xfer-curves-');
     const file = path.join(dir, 'metrics.jsonl');
     await fs.writeFile(file, twoPhases.map((r) => JSON.stringify(r)).join('\n') + '\n');
     const r = await renderCurves(file, path.join(dir, 'curves.png'));

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeResizeBatch } from '@xfer/native-preproc';
 import { pickBackend } from '../../src/backend/pick_backend.js';
@@ -11,6 +11,7 @@ import { transferModel } from '../../src/models/transfer_model.js';
 import { isPredictFailure, listImageFiles, predictImages, probabilitiesFromLogits, type Prediction } from '../../src/predict/predict.js';
 import { loadSavedModel, locateSavedModel } from '../../src/predict/saved_model.js';
 import { saveModel } from '../../src/weights/file_io.js';
+import { tempDir } from '../helpers.js';
 
 async function solid(file: string, value: number, size = 48): Promise<void> {
   await sharp({ create: { width: size, height: size + 8, channels: 3, background: { r: value, g: value, b: 255 - value } } }).png().toFile(file);
@@ -36,7 +37,7 @@ describe('probabilitiesFromLogits', () => {
 
 describe('listImageFiles', () => {
   it('expands folders to their jpg/jpeg/png files, recursively and sorted; keeps files as given', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-list-'));
+    const dir = tempDir('xfer-list-');
     await fs.mkdir(path.join(dir, 'b', 'c'), { recursive: true });
     for (const f of ['z.JPG', 'a.png', 'b/c/x.jpeg', 'b/y.jpg', 'notes.txt', 'b/c/skip.gif']) await fs.writeFile(path.join(dir, f), '');
     const other = path.join(os.tmpdir(), 'no-such-image.jpg');
@@ -51,8 +52,8 @@ describe('a saved model: locate, load, predict', () => {
   let runDir: string;
   let images: string;
   beforeAll(async () => {
-    await pickBackend('cpu');
     runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-saved-'));
+    await pickBackend('cpu');
     const model = transferModel(miniXception({ inputShape: [32, 32, 3], widths: { entry: [4, 8], blocks: [8], exit: [8, 8] } }));
     await saveModel(model, path.join(runDir, 'model'));
     model.dispose();
@@ -64,6 +65,7 @@ describe('a saved model: locate, load, predict', () => {
     await solid(path.join(images, 'b.png'), 220, 90);
     await fs.writeFile(path.join(images, 'c.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a]));
   });
+  afterAll(() => fs.rm(runDir, { recursive: true, force: true }));
 
   it('is found from the run directory or from its model/ folder', async () => {
     const a = await locateSavedModel(runDir);
@@ -79,7 +81,7 @@ describe('a saved model: locate, load, predict', () => {
   it('errors name the path and say what to pass', async () => {
     await expect(locateSavedModel(path.join(runDir, 'nope'))).rejects.toThrow(/nope: no such file or folder; pass a run directory/);
     await expect(locateSavedModel(images)).rejects.toThrow(/images: no saved model here .*run directory/);
-    const bare = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-bare-'));
+    const bare = tempDir('xfer-bare-');
     await fs.cp(path.join(runDir, 'model'), bare, { recursive: true });
     await fs.rm(path.join(bare, 'preprocessing.json'));
     await expect(locateSavedModel(bare)).rejects.toThrow(/preprocessing\.json is missing: it names the classes/);

@@ -1,11 +1,11 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { pickBackend } from '../../src/backend/pick_backend.js';
 import { clearCheckpoints, readCheckpoint, restoreOptimizer, saveCheckpoint } from '../../src/train/checkpoint.js';
+import { tempDir } from '../helpers.js';
 
 function tinyModel(): tfl.LayersModel {
   const input = tfl.input({ shape: [3] });
@@ -31,7 +31,7 @@ describe('checkpoints', () => {
   });
 
   it("restores Adam's beta powers as accumulated, not recomputed with pow()", async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-ckpt-'));
+    const dir = tempDir('xfer-ckpt-');
     const a = trained(37);
     await saveCheckpoint(dir, a.model, a.optimizer, { phase: 0, epoch: 1, history: [] });
     const b = tinyModel();
@@ -45,7 +45,7 @@ describe('checkpoints', () => {
   });
 
   it('a checkpoint leaks no tensor; a new one, and the end of the run, remove older ones and what a killed save left', async () => {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-ckpt-'));
+    const dir = tempDir('xfer-ckpt-');
     await fs.mkdir(path.join(dir, 'checkpoint-p0-e1'));
     await fs.mkdir(path.join(dir, '.checkpoint-p0-e2.partial-x1y2z3'));
     await fs.mkdir(path.join(dir, 'model'));

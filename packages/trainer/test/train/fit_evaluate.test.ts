@@ -1,6 +1,4 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -11,6 +9,7 @@ import { transferModel } from '../../src/models/transfer_model.js';
 import { evaluate } from '../../src/train/evaluate.js';
 import { fit } from '../../src/train/fit.js';
 import { loadModel, saveModel } from '../../src/weights/file_io.js';
+import { tempDir } from '../helpers.js';
 import { syntheticSplit } from './synthetic_split.js';
 
 // Bright images are class 1, dark ones class 0: a task any convnet learns in a few steps.
@@ -64,7 +63,7 @@ describe('fit and evaluate', () => {
 
   it('saves and loads a model that predicts the same', async () => {
     const model = transferModel(miniXception({ inputShape: [32, 32, 3], widths: { entry: [4, 8], blocks: [8], exit: [8, 8] } }));
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-save-'));
+    const dir = tempDir('xfer-save-');
     await saveModel(model, dir);
     expect((await fs.readdir(dir)).sort()).toEqual(['model.json', 'weights.bin']);
     const loaded = await loadModel(dir);

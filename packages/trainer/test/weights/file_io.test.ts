@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { pickBackend } from '../../src/backend/pick_backend.js';
 import { loadModel, saveModel } from '../../src/weights/file_io.js';
+import { tempDir } from '../helpers.js';
 
 function dense(seed: number): tfl.LayersModel {
   return tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [4], kernelInitializer: tfl.initializers.randomNormal({ seed }) })] });
@@ -28,7 +28,7 @@ afterEach(() => {
 
 describe('saveModel never leaves a half-written model', () => {
   it('replaces a model whole, leaving nothing else beside it', async () => {
-    const parent = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-save-'));
+    const parent = tempDir('xfer-save-');
     const dir = path.join(parent, 'model');
     await saveModel(dense(1), dir);
     const second = dense(2);
@@ -39,7 +39,7 @@ describe('saveModel never leaves a half-written model', () => {
   });
 
   it('a disk that fills up mid-save keeps the previous model loadable and removes the partial one', async () => {
-    const parent = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-save-'));
+    const parent = tempDir('xfer-save-');
     const dir = path.join(parent, 'model');
     const first = dense(1);
     await saveModel(first, dir);
@@ -59,7 +59,7 @@ describe('saveModel never leaves a half-written model', () => {
   });
 
   it('what a killed save left behind is cleared by the next save of that model, and only that model', async () => {
-    const parent = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-save-'));
+    const parent = tempDir('xfer-save-');
     const stale = path.join(parent, '.model.partial-Ab12Cd');
     const other = path.join(parent, '.other.partial-Ab12Cd');
     for (const d of [stale, other]) {
@@ -71,7 +71,7 @@ describe('saveModel never leaves a half-written model', () => {
   });
 
   it('a model directory takes its name only once both of its files are complete', async () => {
-    const parent = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-save-'));
+    const parent = tempDir('xfer-save-');
     const dir = path.join(parent, 'model');
     await saveModel(dense(4), dir);
     const arriving: string[][] = [];

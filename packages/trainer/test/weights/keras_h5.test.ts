@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import h5wasm, { type Dataset } from 'h5wasm/node';
@@ -25,9 +25,10 @@ function kerasNames(): (l: tfl.layers.Layer) => string {
 describe('Keras .h5 weights', () => {
   let dir: string;
   beforeAll(async () => {
-    await pickBackend('wasm');
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-h5-'));
+    await pickBackend('wasm');
   });
+  afterAll(() => fs.rm(dir, { recursive: true, force: true }));
 
   it('round-trips all of Xception through a Keras-layout file, pairing layers by position', async () => {
     const source = xception({ inputShape: [150, 150, 3] });
