@@ -222,7 +222,7 @@ export async function measure(ctx) {
   return {
     rows,
     versions: {
-      xfer: `${info.version} (simd ${info.simd}, libjpeg-turbo ${codecs.libjpegTurbo}, libspng ${codecs.libspng}, ` +
+      xfer: `${info.version} (simd ${info.simd}, kernels ${info.kernels}, libjpeg-turbo ${codecs.libjpegTurbo}, libspng ${codecs.libspng}, ` +
         `cuda ${info.cuda?.available ? 'available' : `off${info.cuda?.reason ? `: ${info.cuda.reason}` : ''}`})`,
     },
   };
