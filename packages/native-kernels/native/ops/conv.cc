@@ -114,6 +114,15 @@ PD skip_strided_1x1_jit(PD pd, const ConvGeometry& g) {
   return pd;
 }
 
+/** The primitive descriptor of a backward pass (Primitive: convolution_backward_data or _weights). */
+template <typename Primitive>
+typename Primitive::primitive_desc backward_pd(const ConvGeometry& g) {
+  typename Primitive::desc d(dnnl::algorithm::convolution_direct, nhwc(g.n, g.ic, g.ih, g.iw), any_weights(g),
+                             nhwc(g.n, g.oc, g.oh, g.ow), strides(g), dilates(g), pad_l(g), pad_r(g));
+  return skip_strided_1x1_jit(
+      typename Primitive::primitive_desc(d, cpu_engine(), forward_pd(g, false, Activation::kNone)), g);
+}
+
 struct Forward {
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward prim;
@@ -130,12 +139,8 @@ struct BackwardData {
   dnnl::convolution_backward_data::primitive_desc pd;
   dnnl::convolution_backward_data prim;
   WeightsBridge weights;
-  static dnnl::convolution_backward_data::primitive_desc make(const ConvGeometry& g) {
-    dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, nhwc(g.n, g.ic, g.ih, g.iw), any_weights(g),
-                                            nhwc(g.n, g.oc, g.oh, g.ow), strides(g), dilates(g), pad_l(g), pad_r(g));
-    return skip_strided_1x1_jit(dnnl::convolution_backward_data::primitive_desc(d, cpu_engine(), forward_pd(g, false, Activation::kNone)), g);
-  }
-  explicit BackwardData(const ConvGeometry& g) : pd(make(g)), prim(pd), weights(g, pd.weights_desc(), false) {}
+  explicit BackwardData(const ConvGeometry& g)
+      : pd(backward_pd<dnnl::convolution_backward_data>(g)), prim(pd), weights(g, pd.weights_desc(), false) {}
   static CachedPrimitive describe(const void* p) {
     return {"conv_backward_data", "", static_cast<const BackwardData*>(p)->pd.impl_info_str()};
   }
@@ -145,12 +150,8 @@ struct BackwardWeights {
   dnnl::convolution_backward_weights::primitive_desc pd;
   dnnl::convolution_backward_weights prim;
   WeightsBridge weights;
-  static dnnl::convolution_backward_weights::primitive_desc make(const ConvGeometry& g) {
-    dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, nhwc(g.n, g.ic, g.ih, g.iw), any_weights(g),
-                                               nhwc(g.n, g.oc, g.oh, g.ow), strides(g), dilates(g), pad_l(g), pad_r(g));
-    return skip_strided_1x1_jit(dnnl::convolution_backward_weights::primitive_desc(d, cpu_engine(), forward_pd(g, false, Activation::kNone)), g);
-  }
-  explicit BackwardWeights(const ConvGeometry& g) : pd(make(g)), prim(pd), weights(g, pd.diff_weights_desc(), true) {}
+  explicit BackwardWeights(const ConvGeometry& g)
+      : pd(backward_pd<dnnl::convolution_backward_weights>(g)), prim(pd), weights(g, pd.diff_weights_desc(), true) {}
   static CachedPrimitive describe(const void* p) {
     return {"conv_backward_weights", "", static_cast<const BackwardWeights*>(p)->pd.impl_info_str()};
   }
