@@ -1,8 +1,9 @@
-// The Loader's hot path: a bilinear rotation to float32, four output pixels
-// per step in AVX2. warp.cc runs the same maths as separate passes over each
-// row (coordinates, fill mapping, taps and weights, blend); this kernel fuses
-// them, doing the same IEEE operations in the same order, so its output has
-// the bits of the portable loop on every CPU.
+// The Loader's hot path: a bilinear rotation to float32 in AVX2, its taps
+// planned four pixels per step. warp.cc runs the same maths as separate
+// passes over each row (coordinates, fill mapping, taps and weights, blend);
+// this kernel (warp_rows_kernel.h) fuses them, doing the same IEEE operations
+// in the same order, so its output has the bits of the portable loop on
+// every CPU.
 #pragma once
 
 #include <array>
