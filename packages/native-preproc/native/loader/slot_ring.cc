@@ -10,6 +10,10 @@
 namespace xfer {
 namespace {
 
+// Plain malloc'd pages, unlike the memory cache's huge pages (image_cache.cc).
+// A 2 MiB-aligned, MADV_HUGEPAGE ring was measured: it took ~5,500 page faults
+// out of a fresh Loader's first 1000 images, yet made that epoch ~5% slower in
+// alternating runs, so the slots stay as they are.
 class HostSlotAllocator final : public SlotAllocator {
  public:
   void* Allocate(size_t bytes) override {
