@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 
+import { loadBinding } from '../src/binding.js';
 import { DecodeError, decode, decodeResizeBatch, type DecodeErrorCode } from '../src/index.js';
 import {
   bmp2x2,
@@ -142,6 +143,32 @@ describe('option validation', () => {
     );
     await expect(decode({} as never)).rejects.toThrow(TypeError);
     await expect(decode(jpeg, { maxPixels: -1 })).rejects.toThrow(/maxPixels must be an integer/);
+  });
+});
+
+// The TS wrapper validates first; these are what a direct caller of the addon gets.
+describe('raw addon arguments', () => {
+  const addon = loadBinding();
+  // angle, fill, fillValue, interpolation, scale, offset, float32
+  const warp = [0, 0, 0, 0, 1, 0, false] as const;
+
+  it('augment takes its pixels only as a Uint8Array', async () => {
+    await expect(addon.augment(new Uint8Array([1, 2, 3]), 1, 1, false, false, ...warp)).resolves.toBeInstanceOf(ArrayBuffer);
+    for (const pixels of [new Float32Array(3), [1, 2, 3], undefined]) {
+      expect(() => addon.augment(pixels as never, 1, 1, false, false, ...warp)).toThrow(
+        new TypeError('pixels must be a Uint8Array'),
+      );
+    }
+  });
+
+  it('fusedBatch takes pixels as a Uint8Array and images as a Float64Array', () => {
+    const args = [1, 1, 0, 0, 0, 1, 0, false, 1] as const;
+    expect(() => addon.fusedBatch(false, new Int8Array(3) as never, new Float64Array(6), ...args)).toThrow(
+      new TypeError('pixels must be a Uint8Array'),
+    );
+    expect(() => addon.fusedBatch(false, new Uint8Array(3), new Float32Array(6) as never, ...args)).toThrow(
+      new TypeError('images must be a Float64Array'),
+    );
   });
 });
 

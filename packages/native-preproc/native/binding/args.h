@@ -42,6 +42,17 @@ inline float FloatArg(const Napi::CallbackInfo& info, size_t i, const char* name
   return static_cast<float>(v);
 }
 
+// Argument i as a typed array of element type `type` (e.g. napi_uint8_array
+// for Napi::Uint8Array); `kind` names that type in the message.
+template <typename T>
+T TypedArrayArg(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type type, const char* name,
+                const char* kind) {
+  if (i >= info.Length() || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != type) {
+    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a " + kind);
+  }
+  return info[i].As<T>();
+}
+
 inline bool BoolArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   if (i >= info.Length() || !info[i].IsBoolean()) {
     throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a boolean");

@@ -53,11 +53,7 @@ class AugmentWorker : public PromiseWorker {
 //         interpolation, scale, offset, float32) -> Promise<ArrayBuffer>
 Napi::Value Augment(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsTypedArray() ||
-      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
-    throw Napi::TypeError::New(env, "augment: pixels must be a Uint8Array");
-  }
-  Napi::Uint8Array pixels = info[0].As<Napi::Uint8Array>();
+  Napi::Uint8Array pixels = TypedArrayArg<Napi::Uint8Array>(info, 0, napi_uint8_array, "pixels", "Uint8Array");
   const int width = static_cast<int>(NumberArg(info, 1, 1, 65535, "width"));
   const int height = static_cast<int>(NumberArg(info, 2, 1, 65535, "height"));
   if (pixels.ByteLength() != static_cast<size_t>(width) * height * 3) {

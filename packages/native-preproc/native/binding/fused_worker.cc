@@ -110,13 +110,8 @@ class FusedBatchWorker : public PromiseWorker {
 Napi::Value FusedBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const bool cuda = BoolArg(info, 0, "cuda");
-  if (info.Length() < 3 || !info[1].IsTypedArray() ||
-      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array || !info[2].IsTypedArray() ||
-      info[2].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
-    throw Napi::TypeError::New(env, "fusedBatch: pixels must be a Uint8Array and images a Float64Array");
-  }
-  Napi::Uint8Array pixels = info[1].As<Napi::Uint8Array>();
-  Napi::Float64Array desc = info[2].As<Napi::Float64Array>();
+  Napi::Uint8Array pixels = TypedArrayArg<Napi::Uint8Array>(info, 1, napi_uint8_array, "pixels", "Uint8Array");
+  Napi::Float64Array desc = TypedArrayArg<Napi::Float64Array>(info, 2, napi_float64_array, "images", "Float64Array");
   if (desc.ElementLength() % kDescriptorFields != 0) {
     throw Napi::RangeError::New(env, "fusedBatch: images must hold 6 numbers per image");
   }
