@@ -63,7 +63,6 @@ class ResizeBatchWorker : public PromiseWorker {
     return result;
   }
 
-
  private:
   HeldSources held_;
   BatchSpec spec_;

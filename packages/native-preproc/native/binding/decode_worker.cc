@@ -38,7 +38,6 @@ class DecodeWorker : public PromiseWorker {
     return result;
   }
 
-
  private:
   HeldSources held_;
   uint64_t max_pixels_;

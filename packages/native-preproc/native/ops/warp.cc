@@ -153,8 +153,8 @@ void RowSources(const std::array<float, 8>& t, int y, int w, int h, WarpScratch&
 }
 
 // The portable loops (uint8 output, nearest interpolation, CPUs without AVX2,
-// sides of 1 pixel); warp_rows_avx2.cc is the bilinear maths for the
-// Loader's float32 output. Per output row: the row's mapped input
+// sides of 1 pixel); warp_rows_avx2.cc and warp_rows_avx512.cc are the
+// bilinear maths for the Loader's float32 output. Per output row: the row's mapped input
 // coordinates (RowSources), then `row_sampler()`, which may plan more for the
 // row and returns the pixel sampler, x -> the value before normalization.
 template <FillMode M, typename Out, typename RowSampler>
