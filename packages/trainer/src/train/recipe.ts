@@ -9,7 +9,7 @@ import { miniXception } from '../models/mini_xception.js';
 import { xception } from '../models/xception.js';
 import { demoPretrainedWeights } from '../weights/demo_pretrained.js';
 import { imagenetXceptionWeights } from '../weights/imagenet.js';
-import { assignKerasWeights, readKerasH5 } from '../weights/keras_h5.js';
+import { loadKerasWeights } from '../weights/keras_weights.js';
 import { transferModel } from '../models/transfer_model.js';
 import { RunDir } from '../run/run_dir.js';
 import { loadModel, saveModel } from '../weights/file_io.js';
@@ -144,7 +144,7 @@ async function buildModel(config: TrainConfig, report: RunReporter): Promise<{ m
   let pretrained = false;
   if (config.weights !== 'none') {
     const file = await weightsFile(config, report);
-    assignKerasWeights(base, await readKerasH5(file), file);
+    await loadKerasWeights(base, file);
     report.info?.(`weights: ${file}`);
     pretrained = true;
   }

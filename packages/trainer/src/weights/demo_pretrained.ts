@@ -6,7 +6,7 @@ import { openDataset } from '../datasets/index.js';
 import { miniXception } from '../models/mini_xception.js';
 import { transferModel } from '../models/transfer_model.js';
 import { fit } from '../train/fit.js';
-import { writeKerasH5 } from './keras_h5.js';
+import { writeKerasH5 } from './keras_legacy_h5.js';
 
 /** Options of {@link demoPretrainedWeights}. */
 export interface DemoPretrainedOptions {

@@ -1,0 +1,98 @@
+import h5wasm, { type Attribute, type Dataset, type Group } from 'h5wasm/node';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { datasetWeight, type WeightArray } from './h5_dataset.js';
+
+/** One layer's weights as a Keras legacy .h5 stores them, in the file's order. */
+export interface H5Layer {
+  name: string;
+  weights: WeightArray[];
+}
+
+/**
+ * A string-list attribute as Keras' writers leave it: a list of str (Keras 3, h5py 3), of
+ * fixed-length bytes (h5py 2, as in the 2017 ImageNet files), a single string, or an empty
+ * float64 array (what h5py writes for a layer without weights).
+ */
+function stringList(attr: Attribute | undefined, what: string): string[] {
+  if (attr === undefined) return [];
+  const v = attr.value as unknown;
+  if (v === null || v === undefined) return [];
+  if (typeof v === 'string') return [v.replace(/\0+$/, '')];
+  if (Array.isArray(v) && v.every((s) => typeof s === 'string')) return v.map((s: string) => s.replace(/\0+$/, ''));
+  if (ArrayBuffer.isView(v) && (v as unknown as ArrayLike<number>).length === 0) return [];
+  throw new Error(`${what} is not a list of names (HDF5 type ${JSON.stringify(attr.dtype)})`);
+}
+
+/**
+ * Keras splits a string list that would overflow an HDF5 object header (64 KiB) into
+ * `name0`, `name1`, …; this reads either form.
+ */
+function chunkedStringList(group: Group, name: string, what: string): string[] {
+  if (name in group.attrs) return stringList(group.attrs[name], `${what}'s '${name}'`);
+  const out: string[] = [];
+  for (let i = 0; `${name}${i}` in group.attrs; i++) out.push(...stringList(group.attrs[`${name}${i}`], `${what}'s '${name}${i}'`));
+  return out;
+}
+
+/** Where a legacy file keeps its layers: the root (`save_weights`) or `model_weights` (`model.save`). */
+export function legacyRoot(f: Group): Group | null {
+  if ('layer_names' in f.attrs || 'layer_names0' in f.attrs) return f;
+  const inner = f.keys().includes('model_weights') ? (f.get('model_weights') as Group) : null;
+  return inner && ('layer_names' in inner.attrs || 'layer_names0' in inner.attrs) ? inner : null;
+}
+
+/**
+ * Reads the legacy HDF5 layout of Keras 1, 2 and 3 (`save_weights('x.h5')`, `model.save('x.h5')`
+ * and the keras-applications ImageNet files): `layer_names` lists the layers in model order; each
+ * layer group's `weight_names` names its datasets, relative to the group (`/l/l/kernel:0` in
+ * Keras 2, `/l/l/kernel` in Keras 3). Layers without weights keep their place with no weights.
+ */
+export function readLegacyLayers(root: Group, file: string): H5Layer[] {
+  const prefix = root.path === '/' ? '' : `${root.path.replace(/^\//, '')}/`;
+  return chunkedStringList(root, 'layer_names', `${file}: ${root.path}`).map((name) => {
+    const group = root.get(name);
+    if (!(group instanceof h5wasm.Group)) throw new Error(`${file}: layer '${name}' is listed in layer_names but '/${prefix}${name}' is not a group`);
+    const weightNames = chunkedStringList(group, 'weight_names', `${file}: layer '${name}'`);
+    return {
+      name,
+      weights: weightNames.map((w) => {
+        const ds = group.get(w);
+        if (!(ds instanceof h5wasm.Dataset)) throw new Error(`${file}: weight '${w}' of layer '${name}' is not a dataset at '/${prefix}${name}/${w}'`);
+        return datasetWeight(ds as Dataset, w, file);
+      }),
+    };
+  });
+}
+
+/**
+ * Writes a model's weights in Keras' legacy HDF5 layout, which Keras 2 and 3 `load_weights` read.
+ * `names` maps a model layer to the name Keras gives it where they differ (tests use this to mimic
+ * Keras' unnamed residual layers).
+ */
+export async function writeKerasH5(model: tfl.LayersModel, file: string, names: (layer: tfl.layers.Layer) => string = (l) => l.name): Promise<void> {
+  await h5wasm.ready;
+  const f = new h5wasm.File(file, 'w');
+  try {
+    const layerNames = model.layers.map(names);
+    f.create_attribute('layer_names', layerNames);
+    f.create_attribute('backend', 'tensorflow');
+    model.layers.forEach((layer, i) => {
+      const name = layerNames[i]!;
+      const group = f.create_group(name);
+      const weightNames = layer.weights.map((w) => `${name}/${w.originalName.split('/').pop()}:0`);
+      if (weightNames.length === 0) {
+        // As h5py stores Keras' empty list: a zero-length float64 array.
+        group.create_attribute('weight_names', new Float64Array(0), [0], '<d');
+        return;
+      }
+      group.create_attribute('weight_names', weightNames);
+      const inner = group.create_group(name);
+      layer.weights.forEach((w, j) => {
+        const data = w.read().dataSync() as Float32Array;
+        inner.create_dataset({ name: weightNames[j]!.split('/').pop()!, data, shape: w.shape as number[], dtype: '<f' });
+      });
+    });
+  } finally {
+    f.close();
+  }
+}
