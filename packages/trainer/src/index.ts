@@ -13,6 +13,7 @@ export { assignKerasWeights, loadKerasWeights, readKerasWeights, type H5Layer, t
 export { writeKerasH5 } from './weights/keras_legacy_h5.js';
 export type { BatchLogs, Callback, EpochLogs } from './train/callbacks.js';
 export { evaluate, type Evaluation } from './train/evaluate.js';
+export { KerasAdam } from './train/adam.js';
 export { fit, trainableParams, type FitOptions } from './train/fit.js';
 export type { AccuracyRule } from './train/metrics.js';
 export { Interrupted, phasesFor, trainRecipe, type RunControl, type RunReporter, type TrainConfig, type TrainResult } from './train/recipe.js';

@@ -23,22 +23,6 @@ function isCheckpointEntry(entry: string): boolean {
 }
 
 /**
- * Adam's running powers beta1^t and beta2^t. tfjs 4.22 keeps them outside getWeights() and, on
- * setWeights(), recomputes them with pow(), which differs in the last bits from the products
- * accumulated step by step. They are saved and put back as they were, so that a resumed run
- * continues bit for bit. (Private fields of tfjs' AdamOptimizer, hence the narrow interface.)
- */
-interface AdamBetaPowers {
-  accBeta1: tf.Variable;
-  accBeta2: tf.Variable;
-}
-
-function betaPowers(optimizer: tf.Optimizer): AdamBetaPowers | null {
-  const o = optimizer as unknown as Partial<AdamBetaPowers>;
-  return o.accBeta1 instanceof tf.Variable && o.accBeta2 instanceof tf.Variable ? (o as AdamBetaPowers) : null;
-}
-
-/**
  * Saves model weights, optimizer state and the training state into a fresh folder, then points
  * `checkpoint.json` at it with an atomic rename: a process killed at any moment leaves the
  * previous checkpoint, or the new one, whole. Older checkpoint folders are removed afterwards.
@@ -55,11 +39,6 @@ export async function saveCheckpoint(runDir: string, model: tfl.LayersModel, opt
   tf.dispose(weights.filter((w) => w.name === 'iter').map((w) => w.tensor));
   await writeFileAtomic(path.join(dir, 'optimizer.bin'), new Uint8Array(data as ArrayBuffer));
   await writeFileAtomic(path.join(dir, 'optimizer.json'), JSON.stringify(specs));
-  const powers = betaPowers(optimizer);
-  if (powers) {
-    const values = [(await powers.accBeta1.data())[0], (await powers.accBeta2.data())[0]];
-    await writeFileAtomic(path.join(dir, 'adam_beta_powers.json'), JSON.stringify(values));
-  }
   await writeFileAtomic(path.join(dir, 'state.json'), JSON.stringify(state));
   await writeFileAtomic(path.join(runDir, POINTER), JSON.stringify({ current: name }));
   for (const entry of await fs.readdir(runDir)) {
@@ -76,21 +55,15 @@ export async function readCheckpoint(runDir: string): Promise<{ dir: string; sta
   return { dir, state };
 }
 
-/** Restores an optimizer's state (Adam's moments, step count and beta powers) saved by saveCheckpoint. */
+/**
+ * Restores an optimizer's state (Adam's step count and moments) saved by saveCheckpoint. KerasAdam
+ * derives β^t from the step count, so the resumed steps are bit for bit those of an uninterrupted run.
+ */
 export async function restoreOptimizer(dir: string, optimizer: tf.Optimizer): Promise<void> {
   const specs = JSON.parse(await fs.readFile(path.join(dir, 'optimizer.json'), 'utf8')) as tf.io.WeightsManifestEntry[];
   const buf = await fs.readFile(path.join(dir, 'optimizer.bin'));
   const map = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, specs);
   await optimizer.setWeights(specs.map((s) => ({ name: s.name, tensor: map[s.name]! })));
-  const powers = betaPowers(optimizer);
-  const saved = await fs.readFile(path.join(dir, 'adam_beta_powers.json'), 'utf8').catch(() => null);
-  if (powers && saved !== null) {
-    const [b1, b2] = JSON.parse(saved) as [number, number];
-    tf.tidy(() => {
-      powers.accBeta1.assign(tf.scalar(b1));
-      powers.accBeta2.assign(tf.scalar(b2));
-    });
-  }
 }
 
 /** Removes a finished run's checkpoints, as Keras' BackupAndRestore does once training ends. */

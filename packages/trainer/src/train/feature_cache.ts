@@ -3,6 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { batches } from '../data/batches.js';
 import { Rng } from '../data/rng.js';
 import type { DecodedSplit } from '../data/decoded_split.js';
+import { KerasAdam } from './adam.js';
 import { notify, type Callback, type EpochLogs } from './callbacks.js';
 import { stepSeed } from './dropout_seed.js';
 import { trainableParams } from './fit.js';
@@ -85,7 +86,7 @@ export async function fitFrozenOnFeatures(
   const trainFeatures = extract(model, base, train, Math.max(1, o.views), o);
   const valFeatures = extract(model, base, validation, 1, { ...o, flip: false });
   const extractSeconds = (performance.now() - started) / 1000;
-  const optimizer = o.optimizer ?? tf.train.adam(o.learningRate, 0.9, 0.999, 1e-7);
+  const optimizer = o.optimizer ?? new KerasAdam(o.learningRate);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   await notify(callbacks, 'onPhaseBegin', o.phase, { epochs: o.epochs, learningRate: o.learningRate, trainableParams: trainableParams(model) });
   const history: EpochLogs[] = [];

@@ -3,6 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { batches } from '../data/batches.js';
 import type { DecodedSplit } from '../data/decoded_split.js';
 import type { BatchSource, TrainingBatch } from '../data/loader_source.js';
+import { KerasAdam } from './adam.js';
 import { notify, type Callback, type EpochLogs } from './callbacks.js';
 import { stepSeed } from './dropout_seed.js';
 import { evaluate } from './evaluate.js';
@@ -58,7 +59,7 @@ export async function fit(
 ): Promise<EpochLogs[]> {
   const callbacks = o.callbacks ?? [];
   const rule = o.accuracyRule ?? 'logit0';
-  const optimizer = o.optimizer ?? tf.train.adam(o.learningRate, 0.9, 0.999, 1e-7);
+  const optimizer = o.optimizer ?? new KerasAdam(o.learningRate);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   await notify(callbacks, 'onPhaseBegin', o.phase, { epochs: o.epochs, learningRate: o.learningRate, trainableParams: trainableParams(model) });
   const history: EpochLogs[] = [];

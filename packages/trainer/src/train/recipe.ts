@@ -13,6 +13,7 @@ import { loadKerasWeights } from '../weights/keras_weights.js';
 import { transferModel } from '../models/transfer_model.js';
 import { RunDir } from '../run/run_dir.js';
 import { loadModel, saveModel } from '../weights/file_io.js';
+import { KerasAdam } from './adam.js';
 import type { Callback, EpochLogs } from './callbacks.js';
 import { clearCheckpoints, readCheckpoint, restoreOptimizer, saveCheckpoint } from './checkpoint.js';
 import { EarlyStopping } from './early_stopping.js';
@@ -235,7 +236,7 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
       const initialEpoch = checkpoint && index === checkpoint.state.phase ? checkpoint.state.epoch : 0;
       base.trainable = phase.baseTrainable;
       if (phase.baseBatchNormInference) batchNormInInferenceMode(base);
-      const optimizer = tf.train.adam(phase.learningRate, 0.9, 0.999, 1e-7);
+      const optimizer = new KerasAdam(phase.learningRate);
       if (initialEpoch > 0) await restoreOptimizer(checkpoint!.dir, optimizer);
       const callbacks: Callback[] = [
         {
