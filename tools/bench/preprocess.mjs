@@ -18,6 +18,7 @@ import { errorRow, reason } from './lib/row.mjs';
 /** Peer name -> module under peers/ exporting measure(ctx). */
 const PEER_MODULES = {
   xfer: './peers/xfer.mjs',
+  tfdata: './peers/tfdata.mjs',
   sharp: './peers/sharp.mjs',
   opencv: './peers/opencv.mjs',
   pillow: './peers/pillow.mjs',

@@ -2,15 +2,23 @@
 // One training step (forward + backward + Adam) of the recipe's transfer model (Xception at
 // 150x150, BatchNorm in inference mode, GAP, Dropout, Dense(1)) at batch 32, in the frozen and
 // the fine-tune phase, plus the frozen phase's feature extraction (the base's inference forward),
-// for several engines side by side in one run. Each peer runs in its own process, one after
-// another; figures from a busy machine are noisy, so compare the ratios.
+// for several engines side by side in one run, each held against Keras on TensorFlow, the
+// reference. Each peer runs in its own process, one after another; figures from a busy machine
+// are noisy, so compare the ratios.
 //
-//   node tools/bench/train_step.mjs [--peers xfer,pytorch,cpu,wasm] [--batch 32] [--steps 2]
-//        [--cpu-batch 2] [--wasm-batch 4] [--python /usr/bin/python3] [--json]
+//   node tools/bench/train_step.mjs [--peers keras,xfer,pytorch,cpu,wasm] [--batch 32] [--steps 2]
+//        [--cpu-batch 2] [--wasm-batch 4] [--python PATH] [--json]
+//
+// --python runs the keras and pytorch peers. Its default is the reference venv's python
+// (bash tools/reference/venv.sh makes it: TensorFlow 2.21, Keras 3.15, PyTorch 2.13) where that
+// venv has been made, else /usr/bin/python3, whose apt python3-torch is PyTorch 1.13 and which
+// has no Keras. The pytorch row's label says which PyTorch ran.
 //
 // Peers:
+//   keras    Keras 3 on TensorFlow's CPU runtime, the model built as the Keras guide builds it and
+//            stepped by its compiled train function as fit runs it (train_step_keras.py)
 //   xfer     tfjs cpu backend + @xfer/native-kernels (oneDNN), what the picker chooses without tfjs-node
-//   pytorch  PyTorch CPU (apt python3-torch), the same architecture (train_step_torch.py)
+//   pytorch  PyTorch CPU, the same architecture written in PyTorch (train_step_torch.py)
 //   cpu      tfjs cpu backend without the native kernels (XFER_NATIVE_KERNELS=off): JavaScript kernels
 //            plus xfer's composite conv gradients. Too slow for batch 32: measured at --cpu-batch
 //            and scaled linearly to 32 (marked "extrapolated").
@@ -18,23 +26,25 @@
 //
 // Every peer runs with OMP_WAIT_POLICY=PASSIVE unless it is set: xfer's addon defaults to it, and
 // OpenMP threads that spin between parallel regions lose badly on a shared 2-core machine (PyTorch
-// measured 2.4x slower with spinning threads here), so both OpenMP users get the same policy.
+// measured 2.4x slower with spinning threads here), so every OpenMP user gets the same policy.
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { referencePython } from './lib/args.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: {
-  peers: { type: 'string', default: 'xfer,pytorch,cpu,wasm' }, batch: { type: 'string', default: '32' },
+  peers: { type: 'string', default: 'keras,xfer,pytorch,cpu,wasm' }, batch: { type: 'string', default: '32' },
   steps: { type: 'string', default: '2' }, 'cpu-batch': { type: 'string', default: '2' }, 'wasm-batch': { type: 'string', default: '4' },
-  python: { type: 'string', default: process.env.BENCH_PYTHON ?? '/usr/bin/python3' }, json: { type: 'boolean', default: false },
+  python: { type: 'string', default: referencePython() ?? '/usr/bin/python3' }, json: { type: 'boolean', default: false },
 } });
 const batch = Number(values.batch);
 const steps = values.steps;
 
 const PEERS = {
+  keras: { label: 'Keras on TensorFlow, CPU', batch, env: { KERAS_BACKEND: 'tensorflow' }, cmd: () => [values.python, [path.join(here, 'train_step_keras.py'), '--threads', String(cpus().length)]] },
   xfer: { label: 'xfer: tfjs cpu + native kernels (oneDNN)', batch, kernels: true, cmd: () => ['node', [path.join(here, 'train_step_worker.mjs'), '--backend', 'cpu']] },
   pytorch: { label: 'PyTorch CPU', batch, cmd: () => [values.python, [path.join(here, 'train_step_torch.py'), '--threads', String(cpus().length)]] },
   cpu: { label: 'tfjs cpu, JS kernels (+ xfer conv gradients)', batch: Number(values['cpu-batch']), env: { XFER_NATIVE_KERNELS: 'off' }, cmd: () => ['node', [path.join(here, 'train_step_worker.mjs'), '--backend', 'cpu']] },
@@ -66,24 +76,33 @@ const results = values.peers.split(',').map((name) => {
   return runPeer(name);
 });
 
+const keras = results.find((r) => r.name === 'keras' && !r.error);
 const xfer = results.find((r) => r.name === 'xfer' && !r.error);
 const fmt = (v, d = 2) => (v === undefined ? '–' : v.toFixed(d));
+const PHASES = ['frozen', 'finetune', 'inference'];
+/** Speed relative to Keras: Keras' seconds per batch / this engine's (above 1 = faster than Keras). */
+const vsKeras = (r, phase) => {
+  const k = keras && perBatch(keras, phase);
+  const t = perBatch(r, phase);
+  return k && t ? `${fmt(k / t)}x` : '–';
+};
 const lines = [];
 lines.push(`Xception transfer model, 150x150, batch ${batch}, ${cpus().length} cores (${cpus()[0]?.model}), ${new Date().toISOString().slice(0, 10)}`);
 lines.push('');
-lines.push('| engine | measured at batch | frozen step s | frozen img/s | fine-tune step s | fine-tune img/s | inference img/s | xfer fine-tune speed-up | xfer inference speed-up |');
-lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+lines.push('| engine | measured at batch | frozen step s | frozen img/s | fine-tune step s | fine-tune img/s | inference img/s | vs Keras frozen | vs Keras fine-tune | vs Keras inference |');
+lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
 for (const r of results) {
   if (r.error) {
-    lines.push(`| ${r.label} | – | error: ${r.error} | | | | | | |`);
+    lines.push(`| ${r.label} | – | error: ${r.error} | | | | | | | |`);
     continue;
   }
-  const [f, t, i] = ['frozen', 'finetune', 'inference'].map((p) => perBatch(r, p));
+  const [f, t, i] = PHASES.map((p) => perBatch(r, p));
   const scaled = r.batch !== batch ? ` (extrapolated from ${r.batch})` : '';
-  const xt = xfer && perBatch(xfer, 'finetune');
-  const xi = xfer && perBatch(xfer, 'inference');
-  lines.push(`| ${r.label} | ${r.batch}${scaled} | ${fmt(f)} | ${fmt(f && batch / f, 1)} | ${fmt(t)} | ${fmt(t && batch / t, 1)} | ${fmt(i && batch / i, 1)} | ${r === xfer ? '1' : fmt(xt && t / xt, 2) + 'x'} | ${r === xfer ? '1' : fmt(xi && i / xi, 2) + 'x'} |`);
+  lines.push(`| ${r.label} | ${r.batch}${scaled} | ${fmt(f)} | ${fmt(f && batch / f, 1)} | ${fmt(t)} | ${fmt(t && batch / t, 1)} | ${fmt(i && batch / i, 1)} | ${PHASES.map((p) => vsKeras(r, p)).join(' | ')} |`);
 }
+lines.push('');
+lines.push('vs Keras: Keras\' time per batch ÷ the engine\'s (above 1 = faster than Keras on TensorFlow, the reference).');
+for (const r of results.filter((r) => !r.error)) lines.push(`- ${r.label}: ${r.reason}`);
 
 if (xfer) {
   for (const phase of ['finetune', 'frozen', 'inference']) {
@@ -99,13 +118,20 @@ if (xfer) {
       lines.push(`| ${k.kernel} | ${k.calls} | ${fmt(k.ms / 1000)} | ${fmt((100 * k.ms) / b.totalMs, 1)}% | ${k.native ? 'native' : 'JS'} |`);
     }
   }
-  // The recipe: 9305 train / 2326 val / 2326 test images; 20 frozen epochs, 10 fine-tune epochs,
-  // validation every epoch, one test evaluation.
-  const stepsPerEpoch = Math.ceil(9305 / batch);
-  const evalS = (2326 / batch) * perBatch(xfer, 'inference');
-  const frozenS = 20 * (stepsPerEpoch * perBatch(xfer, 'frozen') + evalS);
-  const fineS = 10 * (stepsPerEpoch * perBatch(xfer, 'finetune') + evalS);
-  lines.push('');
-  lines.push(`Full recipe extrapolated from these steps (xfer, plain loop, validation each epoch, test once): frozen ${fmt(frozenS / 3600)} h + fine-tune ${fmt(fineS / 3600)} h + test ${fmt(evalS / 60, 1)} min = ${fmt((frozenS + fineS + evalS) / 3600)} h`);
 }
+
+/**
+ * The recipe: 9305 train / 2326 val / 2326 test images; 20 frozen epochs, 10 fine-tune epochs,
+ * validation every epoch, one test evaluation.
+ */
+function recipeLine(r, how) {
+  const stepsPerEpoch = Math.ceil(9305 / batch);
+  const evalS = (2326 / batch) * perBatch(r, 'inference');
+  const frozenS = 20 * (stepsPerEpoch * perBatch(r, 'frozen') + evalS);
+  const fineS = 10 * (stepsPerEpoch * perBatch(r, 'finetune') + evalS);
+  return `Full recipe extrapolated from these steps (${how}, validation each epoch, test once): frozen ${fmt(frozenS / 3600)} h + fine-tune ${fmt(fineS / 3600)} h + test ${fmt(evalS / 60, 1)} min = ${fmt((frozenS + fineS + evalS) / 3600)} h`;
+}
+if (keras || xfer) lines.push('');
+if (keras) lines.push(recipeLine(keras, 'Keras, fit'));
+if (xfer) lines.push(recipeLine(xfer, 'xfer, plain loop'));
 console.log(values.json ? JSON.stringify(results, null, 2) : lines.join('\n'));

@@ -4,7 +4,7 @@
 Times training steps (forward + backward + Adam, sigmoid cross-entropy on logits) in the frozen
 and fine-tune phases, and the base's inference forward. Prints one JSON object on stdout.
 
-  /usr/bin/python3 tools/bench/train_step_torch.py [--batch 32] [--size 150] [--steps 2] [--threads 2]
+  $(bash tools/reference/venv.sh) tools/bench/train_step_torch.py [--batch 32] [--size 150] [--steps 2] [--threads 2]
 """
 import argparse
 import json
@@ -116,7 +116,8 @@ def main():
     x = torch.rand(a.batch, 3, a.size, a.size) * 255
     y = (torch.rand(a.batch, 1) > 0.5).float()
     loss_fn = nn.BCEWithLogitsLoss()
-    result = {'backend': 'pytorch', 'reason': f'PyTorch {torch.__version__} CPU, {a.threads} threads, mkldnn {torch.backends.mkldnn.is_available()}',
+    result = {'backend': 'pytorch', 'label': f'PyTorch {torch.__version__} CPU',
+              'reason': f'PyTorch {torch.__version__} CPU, {a.threads} threads, mkldnn {torch.backends.mkldnn.is_available()}',
               'batch': a.batch, 'size': a.size, 'steps': a.steps, 'phases': {}}
     for phase in ('frozen', 'finetune'):
         model.train()

@@ -9,7 +9,7 @@
 // XFER_NATIVE_KERNELS=off turns the native kernels off (the stock cpu peer).
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { pickBackend, transferModel, xception } from '@xfer/trainer';
+import { KerasAdam, pickBackend, transferModel, xception } from '@xfer/trainer';
 
 const { values } = parseArgs({ options: {
   backend: { type: 'string', default: 'cpu' }, batch: { type: 'string', default: '32' }, size: { type: 'string', default: '150' },
@@ -69,7 +69,7 @@ for (const phase of phases) {
     continue;
   }
   base.trainable = phase === 'finetune';
-  const optimizer = tf.train.adam(phase === 'finetune' ? 1e-5 : 1e-3, 0.9, 0.999, 1e-7);
+  const optimizer = new KerasAdam(phase === 'finetune' ? 1e-5 : 1e-3);
   const vars = model.trainableWeights.map((w) => w.read());
   const step = () => trainStep(optimizer, vars);
   result.phases[phase] = { ms: time(step), breakdown: await kernelBreakdown(step) };

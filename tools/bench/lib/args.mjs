@@ -1,5 +1,6 @@
 // Command-line options of the preprocessing benchmark.
 // node:util parseArgs keeps the tool dependency-free (no commander needed for a dev script).
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -7,7 +8,21 @@ import path from 'node:path';
 /** Repository root: tools/bench/lib -> ../../.. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-export const ALL_PEERS = ['xfer', 'sharp', 'opencv', 'pillow', 'jpegjs'];
+export const ALL_PEERS = ['xfer', 'tfdata', 'sharp', 'opencv', 'pillow', 'jpegjs'];
+
+/**
+ * The python of the reference venv (TensorFlow, Keras, PyTorch; tools/reference/venv.sh) when it
+ * has been made, else null. Only checked, never made here: making it takes a minute and a pip index.
+ * @returns {string|null}
+ */
+export function referencePython() {
+  try {
+    return execFileSync('bash', [path.join(REPO_ROOT, 'tools/reference/venv.sh'), '--check'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
 
 export const USAGE = `Usage: node tools/bench/preprocess.mjs [options]
 
@@ -21,6 +36,9 @@ Decode + resize JPEGs to 150x150 RGB uint8 (fill, bilinear) with several engines
   --jpegjs-limit N      cap for the slow pure-JS peer (default 200)
   --sharp-tune-limit N  images used to pick sharp's best concurrency setting (default 200)
   --python PATH         interpreter with cv2 and PIL (default $BENCH_PYTHON or /usr/bin/python3)
+  --reference-python PATH
+                        interpreter with TensorFlow and Keras, for tfdata (default: the python of
+                        the venv that bash tools/reference/venv.sh makes, when it has been made)
   --json                print one JSON object instead of the markdown table
   -h, --help            this text`;
 
@@ -34,6 +52,7 @@ Decode + resize JPEGs to 150x150 RGB uint8 (fill, bilinear) with several engines
  * @property {number} jpegjsLimit
  * @property {number} sharpTuneLimit
  * @property {string} python
+ * @property {string|null} referencePython  null: no reference venv and no --reference-python
  * @property {boolean} json
  * @property {boolean} help
  */
@@ -60,6 +79,7 @@ export function parseOptions(argv) {
       'jpegjs-limit': { type: 'string' },
       'sharp-tune-limit': { type: 'string' },
       python: { type: 'string' },
+      'reference-python': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -78,6 +98,7 @@ export function parseOptions(argv) {
     jpegjsLimit: positiveInt('jpegjs-limit', values['jpegjs-limit'], 200),
     sharpTuneLimit: positiveInt('sharp-tune-limit', values['sharp-tune-limit'], 200),
     python: values.python ?? process.env.BENCH_PYTHON ?? '/usr/bin/python3',
+    referencePython: values['reference-python'] ?? referencePython(),
     json: values.json ?? false,
     help: values.help ?? false,
   };

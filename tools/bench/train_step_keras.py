@@ -1,0 +1,93 @@
+"""Keras peer of tools/bench/train_step.mjs, the reference the others are held against: the
+recipe's transfer model built as the Keras transfer-learning guide builds it (Xception at 150x150
+without its top, called with training=False, GAP, Dropout(0.2), Dense(1)), on TensorFlow's CPU
+runtime. Times training steps as `fit` runs them (the compiled train function, via
+train_on_batch on one fixed batch) in the frozen and fine-tune phases, and the base's inference
+forward on the rescaled batch (base.predict_on_batch, the compiled predict function). Prints one
+JSON object on stdout.
+
+  KERAS_BACKEND=tensorflow $(bash tools/reference/venv.sh) tools/bench/train_step_keras.py \
+      [--batch 32] [--size 150] [--steps 2] [--threads 2]
+"""
+import argparse
+import json
+import os
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+def build(size):
+    base = keras.applications.Xception(weights=None, include_top=False, input_shape=(size, size, 3))
+    inputs = keras.Input(shape=(size, size, 3))
+    x = keras.layers.Rescaling(scale=1 / 127.5, offset=-1)(inputs)
+    x = base(x, training=False)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    x = keras.layers.Dropout(0.2)(x)
+    outputs = keras.layers.Dense(1)(x)
+    return base, keras.Model(inputs, outputs)
+
+
+def compile_phase(model, learning_rate):
+    # Keras' compile defaults otherwise: jit_compile="auto", steps_per_execution=1, not eager.
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss=keras.losses.BinaryCrossentropy(from_logits=True),
+                  metrics=[keras.metrics.BinaryAccuracy()])
+
+
+def timed(fn, steps):
+    fn()  # untimed: tracing the tf.function, allocation, oneDNN primitive creation
+    out = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--batch', type=int, default=32)
+    ap.add_argument('--size', type=int, default=150)
+    ap.add_argument('--steps', type=int, default=2)
+    ap.add_argument('--threads', type=int, default=os.cpu_count())
+    a = ap.parse_args()
+    tf.config.threading.set_intra_op_parallelism_threads(a.threads)
+    # One inter-op thread: ops run one after another, each spread over all cores, as in PyTorch
+    # and xfer. More would run Xception's residual branch beside the main path and oversubscribe
+    # the cores that every op's intra-op pool already fills.
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    keras.utils.set_random_seed(0)
+    base, model = build(a.size)
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.uniform(0, 255, (a.batch, a.size, a.size, 3)).astype('float32'))
+    y = tf.constant((rng.uniform(size=(a.batch, 1)) > 0.5).astype('float32'))
+    bn = base.get_layer('block1_conv1_bn')
+    phases, jit, bn_mode = {}, {}, {}
+    for phase, trainable, lr in (('frozen', False, 1e-3), ('finetune', True, 1e-5)):
+        base.trainable = trainable
+        compile_phase(model, lr)
+        jit[phase] = model.jit_compile  # "auto" as Keras resolved it (off on a CPU-only machine)
+        before = bn.moving_mean.numpy()
+        phases[phase] = {'ms': timed(lambda: model.train_on_batch(x, y), a.steps)}
+        # Keras 3's fit calls the model with training=True, which reaches the unfrozen base past
+        # its training=False call (keras-team/keras#20285), unlike the other peers' fine-tune
+        # step; the reason reports what the steps did to one BatchNorm layer's moving mean.
+        updated = not np.array_equal(before, bn.moving_mean.numpy())
+        bn_mode[phase] = 'batch statistics, moving stats updated' if updated else 'inference mode'
+    features = x / 127.5 - 1
+    phases['inference'] = {'ms': timed(lambda: base.predict_on_batch(features), a.steps)}
+    reason = (f'Keras {keras.__version__} on TF {tf.__version__} CPU ({keras.backend.backend()} backend), '
+              f'{a.threads} intra-op / 1 inter-op threads, train_on_batch with compile defaults, '
+              f'jit_compile (XLA) frozen {jit["frozen"]} / fine-tune {jit["finetune"]}, '
+              f'base BatchNorm frozen: {bn_mode["frozen"]} / fine-tune: {bn_mode["finetune"]}, '
+              f'inference base.predict_on_batch (jit_compile {base.jit_compile})')
+    label = f'Keras {keras.__version__} on TensorFlow {tf.__version__} CPU'
+    print(json.dumps({'backend': 'keras', 'label': label, 'reason': reason,
+                      'batch': a.batch, 'size': a.size, 'steps': a.steps, 'phases': phases}))
+
+
+if __name__ == '__main__':
+    main()
