@@ -6,7 +6,7 @@
 // reference. Each peer runs in its own process, one after another; figures from a busy machine
 // are noisy, so compare the ratios.
 //
-//   node tools/bench/train_step.mjs [--peers keras,xfer,pytorch,cpu,wasm] [--batch 32] [--steps 2]
+//   node tools/bench/train_step.mjs [--peers keras,xfer,pytorch,cpu,wasm] [--batch 32] [--steps 4]
 //        [--cpu-batch 2] [--wasm-batch 4] [--python PATH] [--json]
 //
 // --python runs the keras and pytorch peers. Its default is the reference venv's python
@@ -37,7 +37,7 @@ import { referencePython } from './lib/args.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: {
   peers: { type: 'string', default: 'keras,xfer,pytorch,cpu,wasm' }, batch: { type: 'string', default: '32' },
-  steps: { type: 'string', default: '2' }, 'cpu-batch': { type: 'string', default: '2' }, 'wasm-batch': { type: 'string', default: '4' },
+  steps: { type: 'string', default: '4' }, 'cpu-batch': { type: 'string', default: '2' }, 'wasm-batch': { type: 'string', default: '4' },
   python: { type: 'string', default: referencePython() ?? '/usr/bin/python3' }, json: { type: 'boolean', default: false },
 } });
 const batch = Number(values.batch);
@@ -67,7 +67,11 @@ function runPeer(name) {
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 /** Seconds per batch of `batch` images, scaled linearly from the measured batch. */
 const perBatch = (r, phase) => (r.phases?.[phase] ? (median(r.phases[phase].ms) / 1000) * (batch / r.batch) : undefined);
 

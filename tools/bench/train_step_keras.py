@@ -9,14 +9,13 @@ JSON object on stdout.
   KERAS_BACKEND=tensorflow $(bash tools/reference/venv.sh) tools/bench/train_step_keras.py \
       [--batch 32] [--size 150] [--steps 2] [--threads 2]
 """
-import argparse
 import json
-import os
-import time
 
 import keras
 import numpy as np
 import tensorflow as tf
+
+from step_peer import parse_args, timed
 
 
 def build(size):
@@ -37,23 +36,8 @@ def compile_phase(model, learning_rate):
                   metrics=[keras.metrics.BinaryAccuracy()])
 
 
-def timed(fn, steps):
-    fn()  # untimed: tracing the tf.function, allocation, oneDNN primitive creation
-    out = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--batch', type=int, default=32)
-    ap.add_argument('--size', type=int, default=150)
-    ap.add_argument('--steps', type=int, default=2)
-    ap.add_argument('--threads', type=int, default=os.cpu_count())
-    a = ap.parse_args()
+    a = parse_args(__doc__.split('\n')[0])
     tf.config.threading.set_intra_op_parallelism_threads(a.threads)
     # One inter-op thread: ops run one after another, each spread over all cores, as in PyTorch
     # and xfer. More would run Xception's residual branch beside the main path and oversubscribe

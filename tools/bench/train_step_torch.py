@@ -6,12 +6,12 @@ and fine-tune phases, and the base's inference forward. Prints one JSON object o
 
   $(bash tools/reference/venv.sh) tools/bench/train_step_torch.py [--batch 32] [--size 150] [--steps 2] [--threads 2]
 """
-import argparse
 import json
-import time
 
 import torch
 from torch import nn
+
+from step_peer import parse_args, timed
 
 
 def bn(c):
@@ -93,23 +93,8 @@ class Transfer(nn.Module):
         return self.dense(self.dropout(x.mean((2, 3))))
 
 
-def timed(fn, steps):
-    fn()  # untimed: allocation, oneDNN primitive creation
-    out = []
-    for _ in range(steps):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--batch', type=int, default=32)
-    ap.add_argument('--size', type=int, default=150)
-    ap.add_argument('--steps', type=int, default=2)
-    ap.add_argument('--threads', type=int, default=2)
-    a = ap.parse_args()
+    a = parse_args(__doc__.split('\n')[0])
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     model = Transfer()
