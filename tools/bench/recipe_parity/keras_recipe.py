@@ -11,7 +11,7 @@ with the reference venv's python:
         --fine-tune-epochs 1 --seed 1337 --out keras.json
 
 keras.json gets one record per epoch (xfer's metrics.jsonl fields), the test result, the trainable
-parameter counts of each phase and the versions.
+parameter counts of each phase, the mode the base's BatchNorm ran in per phase and the versions.
 """
 
 import argparse
@@ -105,7 +105,8 @@ def main():
     outputs = layers.Dense(1)(x)
     model = keras.Model(inputs, outputs)
 
-    history, params = [], {}
+    history, params, batch_norm = [], {}, {}
+    probe = base_model.get_layer('block1_conv1_bn')
     phases = [('frozen', False, 1e-3, args.epochs),
               ('fine-tune', True, 1e-5, args.fine_tune_epochs)]
     for phase, base_trainable, learning_rate, epochs in phases:
@@ -119,9 +120,14 @@ def main():
         )
         params[phase] = trainable_params(model)
         log = EpochLog(phase, epochs, len(splits['train']))
+        before = probe.moving_mean.numpy()
         model.fit(train_ds, epochs=epochs, validation_data=validation_ds,
                   callbacks=[log], verbose=2)
         history += log.records
+        # Keras 3's fit reaches the unfrozen base past its training=False call
+        # (keras-team/keras#20285); what one BatchNorm layer's moving mean did says which mode ran.
+        moved = not np.array_equal(before, probe.moving_mean.numpy())
+        batch_norm[phase] = 'batch statistics' if moved else 'inference mode'
 
     test = model.evaluate(test_ds, return_dict=True, verbose=0)
     result = {
@@ -130,6 +136,7 @@ def main():
         'backend': keras.backend.backend(),
         'devices': [d.device_type for d in tf.config.list_logical_devices()],
         'trainableParams': params,
+        'batchNorm': batch_norm,
         'counts': {name: len(splits[name]) for name in ('train', 'validation', 'test')},
         'history': history,
         'test': {'accuracy': test['binary_accuracy'], 'loss': test['loss'],

@@ -30,6 +30,7 @@ export function formatReport(r) {
       `${pct(frozen?.valAccuracy)} | ${pct(f.history.at(-1)?.valAccuracy)} | ${pct(f.test.accuracy)} | ` +
       `${secs(frozen?.seconds)} | ${secs(fine?.seconds)} | ${secs(f.seconds)} | ${secs(frozen?.imagesPerSec)} | ${secs(fine?.imagesPerSec)} |`;
   });
+  const kerasBatchNorm = r.frameworks.find((f) => f.framework === 'Keras')?.batchNorm?.['fine-tune'];
   const [train, validation, test] = ['train', 'validation', 'test'].map((s) => r.frameworks[0].counts[s]);
   return [
     `| framework | version | backend | epochs (frozen + fine-tune) | val acc after frozen | final val acc | test acc | ` +
@@ -44,8 +45,11 @@ export function formatReport(r) {
     `Accuracy is Keras' BinaryAccuracy rule on both sides (logit > 0.5). A phase's seconds are its epochs' ` +
       `wall time, validation included; img/s is training images over training time; total is the whole ` +
       `process, start-up and the test evaluation included.`,
-    `The fine-tune phase differs in one way the Keras code does not ask for: Keras 3 runs the unfrozen base's BatchNorm layers with batch statistics (fit's training call overrides ` +
-      `\`base_model(x, training=False)\`, keras-team/keras#20285); xfer keeps them in inference mode, as the guide intends.`,
+    ...(kerasBatchNorm === 'batch statistics'
+      ? [`The fine-tune phase differs in one way the Keras code does not ask for: Keras 3 runs the unfrozen base's ` +
+          `BatchNorm layers with batch statistics (fit's training call overrides \`base_model(x, training=False)\`, ` +
+          `keras-team/keras#20285; measured on one layer's moving mean); xfer keeps them in inference mode, as the guide intends.`]
+      : []),
     `Pretrained base: ${pre.images} images of ${pre.classes.join(', ')}, ${pre.epochs} epochs from scratch, ` +
       `${pct(pre.heldOutAccuracy)} on ${pre.heldOutImages} held-out test images, ${secs(pre.seconds)} s ` +
       `(${pre.madeNow ? 'made in this run' : 'cached'}); data preparation ${secs(r.data.seconds)} s ` +

@@ -115,7 +115,7 @@ const packageVersion = (p) => JSON.parse(readFileSync(path.join(root, p, 'packag
 const frameworks = [
   {
     framework: 'Keras', version: `Keras ${keras.keras}, TensorFlow ${keras.tensorflow}`,
-    backend: `${keras.backend} (${keras.devices.join(', ')})`, trainableParams: keras.trainableParams,
+    backend: `${keras.backend} (${keras.devices.join(', ')})`, trainableParams: keras.trainableParams, batchNorm: keras.batchNorm,
     counts: keras.counts, history: keras.history, test: keras.test, seconds: kerasRun.seconds,
     command: [python, path.join(here, 'keras_recipe.py'), ...kerasArgs].join(' '),
   },
