@@ -37,7 +37,8 @@ export interface TrainConfig {
   model: 'mini-xception' | 'xception';
   /**
    * 'none' (train the base from scratch), 'imagenet' (Keras' Xception weights), 'demo' (the small
-   * base pretrained on a separate demo set, made and cached on first use) or a Keras .h5 path.
+   * base pretrained on a separate demo set, made and cached on first use) or a Keras weights file
+   * (legacy .h5, .weights.h5 or .keras).
    */
   weights: string;
   /** Epochs of the first phase (frozen base, or the whole model when not pretrained). */
