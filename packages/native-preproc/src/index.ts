@@ -35,7 +35,10 @@ export interface CudaInfo {
   /** At least one usable CUDA device was found at run time. */
   available: boolean;
   devices: Array<{ name: string; computeCapability: string; memoryBytes: number }>;
-  /** Why CUDA is not available, e.g. "CUDA driver version is insufficient for CUDA runtime version". */
+  /**
+   * Why CUDA is not available: "no NVIDIA driver (libcuda.so.1 is not installed)", a driver too old
+   * for the build (with both CUDA versions), "no CUDA-capable device is detected", or cudart's words.
+   */
   reason?: string;
   /**
    * A Loader with device 'auto' uses CUDA (when available) for batches of at

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { addonPath } from '../src/binding.js';
 import { info } from '../src/index.js';
 import { packageRoot } from './helpers.js';
 
@@ -18,6 +20,8 @@ function tryRun(cmd: string, args: string[]): string | undefined {
 const pkgConfigVersions = tryRun('pkg-config', ['--modversion', 'libturbojpeg', 'spng'])?.trim().split('\n');
 const nvccHere = tryRun('nvcc', ['--version']) !== undefined || existsSync('/usr/local/cuda/bin/nvcc');
 const gpuHere = tryRun('nvidia-smi', ['-L'])?.includes('GPU') ?? false;
+// The dynamic linker's own list, independent of the addon's dlopen.
+const driverHere = /\blibcuda\.so\.1\b/.test(tryRun('/sbin/ldconfig', ['-p']) ?? '');
 
 describe('info()', () => {
   const i = info();
@@ -47,9 +51,26 @@ describe('info()', () => {
     expect(i.cuda.available).toBe(false);
     expect(i.cuda.devices).toEqual([]);
     expect(i.cuda.reason).toMatch(/\w+/);
-    if (i.cuda.built) {
-      // cudart's own words, e.g. "CUDA driver version is insufficient for CUDA runtime version".
-      expect(i.cuda.reason).toMatch(/CUDA|device|driver/i);
+    if (i.cuda.built) expect(i.cuda.reason).toMatch(/CUDA|device|driver/i);
+  });
+
+  it.skipIf(!nvccHere || driverHere)('with a CUDA build and no NVIDIA driver installed, says so rather than asking for a driver update (skipped where libcuda.so.1 is installed)', () => {
+    expect(i.cuda.reason).toBe('no NVIDIA driver (libcuda.so.1 is not installed)');
+  });
+
+  // A libcuda.so.1 with no driver entry points, first on the library path: the addon must not take
+  // it for an old driver (cudart reports both with the same error).
+  it.skipIf(!nvccHere || driverHere)('with a CUDA build and a libcuda.so.1 that is no driver, says that (skipped where a real one is installed)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xfer-fake-libcuda-'));
+    try {
+      writeFileSync(join(dir, 'stub.c'), 'int xfer_not_a_driver;\n');
+      execFileSync('cc', ['-shared', '-fPIC', '-o', join(dir, 'libcuda.so.1'), join(dir, 'stub.c')]);
+      // A fresh process: the dynamic linker reads LD_LIBRARY_PATH once, at start-up.
+      const script = `process.stdout.write(require(${JSON.stringify(addonPath())}).info().cuda.reason)`;
+      const reason = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, LD_LIBRARY_PATH: dir } });
+      expect(reason).toBe('libcuda.so.1 is installed but is not a working NVIDIA driver (it reports no CUDA version)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
