@@ -80,6 +80,21 @@ describe('xfer train on a tiny demo set', () => {
   it('exits 2 with the valid choices on a bad flag value', async () => {
     const e = await run(process.execPath, [xfer, 'train', '--backend', 'gpu-please'], { cwd: tmp }).catch((err) => err);
     expect(e.code).toBe(2);
-    expect(e.stderr).toMatch(/Allowed choices are tensorflow-gpu, tensorflow, wasm, cpu/);
+    expect(e.stderr).toMatch(/Allowed choices are tensorflow-gpu, tensorflow, webgpu, wasm, cpu/);
+  });
+
+  it('--backend webgpu without a GPU adapter exits 1 at once, saying why', async () => {
+    // A libvulkan.so.1 without Vulkan's entry points makes "no adapter" certain on any machine.
+    const lib = path.join(tmp, 'fake-vulkan');
+    await fs.mkdir(lib, { recursive: true });
+    await fs.writeFile(path.join(lib, 'stub.c'), 'int xfer_not_vulkan;\n');
+    await run('cc', ['-shared', '-fPIC', '-o', path.join(lib, 'libvulkan.so.1'), path.join(lib, 'stub.c')]);
+    const e = await run(process.execPath, [xfer, 'train', '--backend', 'webgpu', '--out', path.join(tmp, 'webgpu-runs')], {
+      cwd: tmp,
+      env: { ...process.env, XFER_CACHE_DIR: path.join(tmp, 'cache'), LD_LIBRARY_PATH: lib },
+    }).catch((err) => err);
+    expect(e.code).toBe(1);
+    expect(e.stderr).toMatch(/no tfjs backend could be loaded:\n {2}webgpu: Dawn found no WebGPU adapter/);
+    expect(e.stdout).not.toMatch(/^epoch /m);
   });
 });

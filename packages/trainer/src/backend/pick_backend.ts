@@ -6,10 +6,11 @@ import '@tensorflow/tfjs';
 import { registerBatchNormGradient } from './batch_norm_gradient.js';
 import { registerConvBackpropKernels } from './conv_gradients.js';
 import { describeNativeKernels, loadNativeKernels } from './native_kernels.js';
+import { describeAdapter, registerWebGpu } from './webgpu.js';
 
 /** A tfjs backend xfer can run on, fastest first. */
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 /** Which backend was picked, and why each faster one was not. */
 export interface BackendChoice {
@@ -34,6 +35,12 @@ async function tryNode(pkg: string): Promise<void> {
   if (!(await tf.setBackend('tensorflow'))) throw new Error(`${pkg} loaded but the 'tensorflow' backend did not initialise`);
 }
 
+async function tryWebGpu(): Promise<string> {
+  const adapter = await registerWebGpu();
+  if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend did not initialise on ${describeAdapter(adapter)}`);
+  return `tfjs webgpu on Dawn, ${describeAdapter(adapter)}`;
+}
+
 async function tryWasm(): Promise<void> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
@@ -46,9 +53,11 @@ async function tryCpu(): Promise<void> {
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
 }
 
-const loaders: Record<BackendName, () => Promise<void>> = {
+/** Each loader sets its backend, or throws why it cannot; a string it returns describes the backend. */
+const loaders: Record<BackendName, () => Promise<string | void>> = {
   'tensorflow-gpu': () => tryNode('@tensorflow/tfjs-node-gpu'),
   tensorflow: () => tryNode('@tensorflow/tfjs-node'),
+  webgpu: tryWebGpu,
   wasm: tryWasm,
   cpu: tryCpu,
 };
@@ -56,13 +65,15 @@ const loaders: Record<BackendName, () => Promise<void>> = {
 const why: Record<BackendName, string> = {
   'tensorflow-gpu': 'libtensorflow with CUDA (tfjs-node-gpu)',
   tensorflow: 'libtensorflow on the CPU (tfjs-node)',
+  webgpu: 'tfjs webgpu on Dawn',
   wasm: 'XNNPACK in WebAssembly, single-threaded in Node; conv gradients supplied by xfer',
   cpu: 'plain JavaScript kernels; conv gradients supplied by xfer',
 };
 
 /**
- * Selects the fastest tfjs backend that loads here: tfjs-node-gpu, tfjs-node, wasm, then cpu.
- * When @xfer/native-kernels loads, cpu (with its oneDNN kernels) comes before wasm.
+ * Selects the fastest tfjs backend that loads here: tfjs-node-gpu, tfjs-node, webgpu (where Dawn
+ * finds a GPU adapter), wasm, then cpu. When @xfer/native-kernels loads, cpu (with its oneDNN
+ * kernels) comes before wasm.
  * `only` restricts the choice to one backend and fails if it cannot load.
  */
 export async function pickBackend(only?: BackendName): Promise<BackendChoice> {
@@ -70,17 +81,17 @@ export async function pickBackend(only?: BackendName): Promise<BackendChoice> {
   tf.enableProdMode();
   const skipped: BackendChoice['skipped'] = [];
   const native = await loadNativeKernels();
-  const order = typeof native === 'string' ? BACKEND_ORDER : (['tensorflow-gpu', 'tensorflow', 'cpu', 'wasm'] as const);
+  const order = typeof native === 'string' ? BACKEND_ORDER : (['tensorflow-gpu', 'tensorflow', 'webgpu', 'cpu', 'wasm'] as const);
   const candidates = only ? [only] : order;
   for (const name of candidates) {
     try {
-      await loaders[name]();
+      const described = await loaders[name]();
       await tf.ready();
       if (name === 'wasm' || name === 'cpu') {
         registerConvBackpropKernels(name);
         registerBatchNormGradient();
       }
-      let what = why[name];
+      let what = described || why[name];
       if (name === 'cpu') {
         // After the composite gradients, so the native kernels replace them (and fall back on them).
         if (typeof native === 'string') what += `; native kernels: ${native}`;

@@ -76,22 +76,23 @@ export async function writeKerasH5(model: tfl.LayersModel, file: string, names: 
     const layerNames = model.layers.map(names);
     f.create_attribute('layer_names', layerNames);
     f.create_attribute('backend', 'tensorflow');
-    model.layers.forEach((layer, i) => {
+    for (const [i, layer] of model.layers.entries()) {
       const name = layerNames[i]!;
       const group = f.create_group(name);
       const weightNames = layer.weights.map((w) => `${name}/${w.originalName.split('/').pop()}:0`);
       if (weightNames.length === 0) {
         // As h5py stores Keras' empty list: a zero-length float64 array.
         group.create_attribute('weight_names', new Float64Array(0), [0], '<d');
-        return;
+        continue;
       }
       group.create_attribute('weight_names', weightNames);
       const inner = group.create_group(name);
-      layer.weights.forEach((w, j) => {
-        const data = w.read().dataSync() as Float32Array;
+      for (const [j, w] of layer.weights.entries()) {
+        // Asynchronous: GPU backends (webgpu) have no synchronous read in Node.
+        const data = (await w.read().data()) as Float32Array;
         inner.create_dataset({ name: weightNames[j]!.split('/').pop()!, data, shape: w.shape as number[], dtype: '<f' });
-      });
-    });
+      }
+    }
   } finally {
     f.close();
   }
