@@ -42,6 +42,7 @@ nvcc="$(command -v nvcc || { [ -x /usr/local/cuda/bin/nvcc ] && echo /usr/local/
 if [ -n "$nvcc" ] && nvidia-smi -L 2>/dev/null | grep -q '^GPU '; then
   build="$root/packages/native-preproc/build-gpu"
   if [ ! -f "$build/Release/xfer_native.node" ]; then
+    rm -rf "$build"  # a failed configure's cache would be reused
     # The build's pkg-config lookups go to the unpacked -dev packages, prefixed with their folder.
     PKG_CONFIG="$sysroot/usr/bin/pkgconf" PKG_CONFIG_SYSROOT_DIR="$sysroot" \
       PKG_CONFIG_LIBDIR="$libdir/pkgconfig:$sysroot/usr/share/pkgconfig" \
