@@ -5,12 +5,15 @@ import os
 import time
 
 
-def parse_args(description):
+def parse_args(description, extra=None):
+    """The shared options; `extra(ap)` adds a peer's own."""
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument('--batch', type=int, default=32)
     ap.add_argument('--size', type=int, default=150)
     ap.add_argument('--steps', type=int, default=2)
     ap.add_argument('--threads', type=int, default=os.cpu_count())
+    if extra:
+        extra(ap)
     return ap.parse_args()
 
 

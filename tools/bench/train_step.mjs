@@ -23,6 +23,10 @@
 //            plus xfer's composite conv gradients. Too slow for batch 32: measured at --cpu-batch
 //            and scaled linearly to 32 (marked "extrapolated").
 //   wasm     tfjs wasm backend (XNNPACK, one thread in Node) + xfer's conv gradients, at --wasm-batch, scaled.
+// GPU peers, not in the default list:
+//   webgpu             xfer on tfjs' webgpu backend (Dawn), where it finds a GPU adapter
+//   pytorch-cuda       the PyTorch model on the CUDA GPU, fp32
+//   pytorch-cuda-bf16  the same under torch.autocast(bfloat16)
 //
 // Every peer runs with OMP_WAIT_POLICY=PASSIVE unless it is set: xfer's addon defaults to it, and
 // OpenMP threads that spin between parallel regions lose badly on a shared 2-core machine (PyTorch
@@ -47,6 +51,9 @@ const PEERS = {
   keras: { label: 'Keras on TensorFlow, CPU', batch, env: { KERAS_BACKEND: 'tensorflow' }, cmd: () => [values.python, [path.join(here, 'train_step_keras.py'), '--threads', String(cpus().length)]] },
   xfer: { label: 'xfer: tfjs cpu + native kernels (oneDNN)', batch, kernels: true, cmd: () => ['node', [path.join(here, 'train_step_worker.mjs'), '--backend', 'cpu']] },
   pytorch: { label: 'PyTorch CPU', batch, cmd: () => [values.python, [path.join(here, 'train_step_torch.py'), '--threads', String(cpus().length)]] },
+  webgpu: { label: 'xfer: tfjs webgpu (Dawn)', batch, cmd: () => ['node', [path.join(here, 'train_step_worker.mjs'), '--backend', 'webgpu']] },
+  'pytorch-cuda': { label: 'PyTorch CUDA fp32', batch, cmd: () => [values.python, [path.join(here, 'train_step_torch.py'), '--device', 'cuda']] },
+  'pytorch-cuda-bf16': { label: 'PyTorch CUDA autocast bf16', batch, cmd: () => [values.python, [path.join(here, 'train_step_torch.py'), '--device', 'cuda', '--autocast', 'bf16']] },
   cpu: { label: 'tfjs cpu, JS kernels (+ xfer conv gradients)', batch: Number(values['cpu-batch']), env: { XFER_NATIVE_KERNELS: 'off' }, cmd: () => ['node', [path.join(here, 'train_step_worker.mjs'), '--backend', 'cpu']] },
   wasm: { label: 'tfjs wasm (XNNPACK, 1 thread) + xfer conv gradients', batch: Number(values['wasm-batch']), cmd: () => ['node', [path.join(here, 'train_step_worker.mjs'), '--backend', 'wasm']] },
 };

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """PyTorch peer of tools/bench/train_step.mjs: the same transfer model (Keras' Xception at
-150x150 without its top, BatchNorm in inference mode, GAP, Dropout(0.2), Dense(1)) on the CPU.
+150x150 without its top, BatchNorm in inference mode, GAP, Dropout(0.2), Dense(1)) on the CPU or
+a CUDA GPU, in fp32 or under autocast(bfloat16) (weights, optimizer state and loss stay fp32).
 Times training steps (forward + backward + Adam, sigmoid cross-entropy on logits) in the frozen
 and fine-tune phases, and the base's inference forward. Prints one JSON object on stdout.
 
-  $(bash tools/reference/venv.sh) tools/bench/train_step_torch.py [--batch 32] [--size 150] [--steps 2] [--threads 2]
+  $(bash tools/reference/venv.sh) tools/bench/train_step_torch.py [--batch 32] [--size 150] [--steps 2]
+      [--threads 2] [--device cpu|cuda] [--autocast bf16]
 """
 import json
 
@@ -93,16 +95,32 @@ class Transfer(nn.Module):
         return self.dense(self.dropout(x.mean((2, 3))))
 
 
+def options(ap):
+    ap.add_argument('--device', choices=('cpu', 'cuda'), default='cpu')
+    ap.add_argument('--autocast', choices=('bf16',), help='compute under torch.autocast(bfloat16)')
+
+
+def describe(a):
+    precision = 'autocast bf16' if a.autocast else 'fp32'
+    if a.device == 'cuda':
+        return f'PyTorch {torch.__version__} CUDA {precision}', f'{torch.cuda.get_device_name()}, CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}'
+    return f'PyTorch {torch.__version__} CPU {precision}', f'{a.threads} threads, mkldnn {torch.backends.mkldnn.is_available()}'
+
+
 def main():
-    a = parse_args(__doc__.split('\n')[0])
+    a = parse_args(__doc__.split('\n')[0], options)
+    if a.device == 'cuda' and not torch.cuda.is_available():
+        raise SystemExit(f'PyTorch {torch.__version__} sees no CUDA device')
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    model = Transfer()
-    x = torch.rand(a.batch, 3, a.size, a.size) * 255
-    y = (torch.rand(a.batch, 1) > 0.5).float()
+    device = torch.device(a.device)
+    model = Transfer().to(device)
+    x = (torch.rand(a.batch, 3, a.size, a.size) * 255).to(device)
+    y = (torch.rand(a.batch, 1) > 0.5).float().to(device)
     loss_fn = nn.BCEWithLogitsLoss()
-    result = {'backend': 'pytorch', 'label': f'PyTorch {torch.__version__} CPU',
-              'reason': f'PyTorch {torch.__version__} CPU, {a.threads} threads, mkldnn {torch.backends.mkldnn.is_available()}',
+    autocast = torch.autocast(a.device, dtype=torch.bfloat16, enabled=a.autocast == 'bf16')
+    label, detail = describe(a)
+    result = {'backend': 'pytorch', 'label': label, 'reason': f'{label}: {detail}',
               'batch': a.batch, 'size': a.size, 'steps': a.steps, 'phases': {}}
     for phase in ('frozen', 'finetune'):
         model.train()
@@ -114,17 +132,21 @@ def main():
 
         def step():
             opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x), y)
+            with autocast:
+                loss = loss_fn(model(x).float(), y)
             loss.backward()
             opt.step()
-            return loss.item()
+            return loss.item()  # waits for the device
 
         result['phases'][phase] = {'ms': timed(step, a.steps)}
     model.eval()
 
     def extract():
-        with torch.no_grad():
-            model.base(x / 127.5 - 1)
+        with torch.no_grad(), autocast:
+            features = model.base(x / 127.5 - 1)
+        if a.device == 'cuda':
+            torch.cuda.synchronize()
+        return features
 
     result['phases']['inference'] = {'ms': timed(extract, a.steps)}
     print(json.dumps(result))

@@ -4,7 +4,7 @@
 // the fine-tune phase, and the frozen phase's feature extraction (the base's inference forward).
 // Prints one JSON object on stdout.
 //
-//   node tools/bench/train_step_worker.mjs --backend cpu|wasm [--batch 32] [--size 150] [--steps 2]
+//   node tools/bench/train_step_worker.mjs --backend cpu|wasm|webgpu [--batch 32] [--size 150] [--steps 2]
 //        [--phases frozen,finetune,inference] [--kernels]
 // XFER_NATIVE_KERNELS=off turns the native kernels off (the stock cpu peer).
 import { parseArgs } from 'node:util';
@@ -20,31 +20,41 @@ const size = Number(values.size);
 const steps = Number(values.steps);
 const phases = values.phases.split(',');
 
-const choice = await pickBackend(values.backend);
+// One line for the table: why the backend cannot run here.
+const choice = await pickBackend(values.backend).catch((e) => {
+  process.stderr.write(`${e.message.replace(/\n\s*/g, ' ')}\n`);
+  process.exit(1);
+});
 const base = xception({ inputShape: [size, size, 3] });
 const model = transferModel(base);
 const x = tf.randomUniform([batch, size, size, 3], 0, 255, 'float32', 1);
 const y = tf.cast(tf.greater(tf.randomUniform([batch, 1], 0, 1, 'float32', 2), 0.5), 'float32');
 
-/** One training step as xfer's fit runs it: autodiff of sigmoid cross-entropy, then Adam. */
-function trainStep(optimizer, vars) {
+/**
+ * One training step as xfer's fit runs it: autodiff of sigmoid cross-entropy, then Adam. The loss
+ * is read back asynchronously, as fit reads it (webgpu has no synchronous read in Node), which also
+ * waits for the step's work on a GPU.
+ */
+async function trainStep(optimizer, vars) {
   const { value, grads } = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true })), vars);
   optimizer.applyGradients(grads);
-  value.dataSync();
+  await value.data();
   tf.dispose([value, ...Object.values(grads)]);
 }
 
-function extractFeatures() {
-  tf.tidy(() => base.apply(tf.sub(tf.div(x, 127.5), 1), { training: false }).dataSync());
+async function extractFeatures() {
+  const features = tf.tidy(() => base.apply(tf.sub(tf.div(x, 127.5), 1), { training: false }));
+  await features.data();
+  features.dispose();
 }
 
 /** Runs `fn` once untimed (primitive creation, JIT, allocation), then `steps` timed; returns the times in ms. */
-function time(fn) {
-  fn();
+async function time(fn) {
+  await fn();
   const ms = [];
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
-    fn();
+    await fn();
     ms.push(performance.now() - t0);
   }
   return ms;
@@ -55,7 +65,7 @@ async function kernelBreakdown(fn) {
   const { timeKernels } = await import('@xfer/native-kernels');
   const timer = timeKernels(choice.tfName);
   const t0 = performance.now();
-  fn();
+  await fn();
   const total = performance.now() - t0;
   const kernels = timer.report();
   timer.stop();
@@ -65,14 +75,14 @@ async function kernelBreakdown(fn) {
 const result = { backend: choice.name, reason: choice.reason, batch, size, steps, phases: {} };
 for (const phase of phases) {
   if (phase === 'inference') {
-    result.phases.inference = { ms: time(extractFeatures), breakdown: await kernelBreakdown(extractFeatures) };
+    result.phases.inference = { ms: await time(extractFeatures), breakdown: await kernelBreakdown(extractFeatures) };
     continue;
   }
   base.trainable = phase === 'finetune';
   const optimizer = new KerasAdam(phase === 'finetune' ? 1e-5 : 1e-3);
   const vars = model.trainableWeights.map((w) => w.read());
   const step = () => trainStep(optimizer, vars);
-  result.phases[phase] = { ms: time(step), breakdown: await kernelBreakdown(step) };
+  result.phases[phase] = { ms: await time(step), breakdown: await kernelBreakdown(step) };
   optimizer.dispose();
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);
