@@ -11,7 +11,7 @@
 //   4. the kernel against a device-to-device copy of the same bytes (the memory-bound floor).
 // Without a usable CUDA device it prints "no CUDA device: <reason>" and exits 0.
 //
-//   node tools/gpu-check.mjs [--limit N] [--command "text for the README line"]
+//   node tools/gpu-check.mjs [--limit N] [--corpus DIR] [--command "text for the README line"]
 //
 // Plain ESM JavaScript with JSDoc types, so it runs with `node` and no build step of its own.
 import { existsSync, readFileSync } from 'node:fs';
@@ -21,7 +21,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'packages/native-preproc/dist');
-const corpusDir = resolve(root, '../shared/bench-corpus');
 const NORMALIZE = { scale: 1 / 127.5, offset: -1 };
 const FILLS = /** @type {const} */ (['reflect', 'wrap', 'constant', 'nearest']);
 const INTERPOLATIONS = /** @type {const} */ (['bilinear', 'nearest']);
@@ -30,11 +29,12 @@ const INTERP_CODE = { bilinear: 0, nearest: 1 };
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
-  const o = { limit: Infinity, command: 'node tools/gpu-check.mjs' };
+  const o = { limit: Infinity, command: 'node tools/gpu-check.mjs', corpus: resolve(root, '../shared/bench-corpus') };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--limit') o.limit = Number(argv[++i]);
     else if (argv[i] === '--command') o.command = String(argv[++i]);
-    else throw new Error(`unknown argument ${argv[i]}; usage: node tools/gpu-check.mjs [--limit N] [--command TEXT]`);
+    else if (argv[i] === '--corpus') o.corpus = resolve(String(argv[++i]));
+    else throw new Error(`unknown argument ${argv[i]}; usage: node tools/gpu-check.mjs [--limit N] [--corpus DIR] [--command TEXT]`);
   }
   if (!(o.limit >= 1)) throw new Error('--limit must be a positive number');
   return o;
@@ -69,6 +69,7 @@ async function main() {
   const t0 = Date.now();
   const log = (/** @type {string} */ m) => process.stderr.write(`[gpu-check ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}\n`);
 
+  const corpusDir = args.corpus;
   if (!existsSync(join(corpusDir, 'corpus.json'))) throw new Error(`bench corpus not found at ${corpusDir}`);
   /** @type {{ f: string }[]} */
   const entries = JSON.parse(readFileSync(join(corpusDir, 'corpus.json'), 'utf8')).slice(0, args.limit);

@@ -7,7 +7,7 @@
 // are noisy, so compare the ratios.
 //
 //   node tools/bench/train_step.mjs [--peers keras,xfer,pytorch,cpu,wasm] [--batch 32] [--steps 4]
-//        [--cpu-batch 2] [--wasm-batch 4] [--python PATH] [--json]
+//        [--cpu-batch 2] [--wasm-batch 4] [--python PATH] [--json] [--json-out FILE]
 //
 // --python runs the keras and pytorch peers. Its default is the reference venv's python
 // (bash tools/reference/venv.sh makes it: TensorFlow 2.21, Keras 3.15, PyTorch 2.13) where that
@@ -32,6 +32,7 @@
 // OpenMP threads that spin between parallel regions lose badly on a shared 2-core machine (PyTorch
 // measured 2.4x slower with spinning threads here), so every OpenMP user gets the same policy.
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,7 @@ const { values } = parseArgs({ options: {
   peers: { type: 'string', default: 'keras,xfer,pytorch,cpu,wasm' }, batch: { type: 'string', default: '32' },
   steps: { type: 'string', default: '4' }, 'cpu-batch': { type: 'string', default: '2' }, 'wasm-batch': { type: 'string', default: '4' },
   python: { type: 'string', default: referencePython() ?? '/usr/bin/python3' }, json: { type: 'boolean', default: false },
+  'json-out': { type: 'string' },
 } });
 const batch = Number(values.batch);
 const steps = values.steps;
@@ -146,3 +148,4 @@ if (keras || xfer) lines.push('');
 if (keras) lines.push(recipeLine(keras, 'Keras, fit'));
 if (xfer) lines.push(recipeLine(xfer, 'xfer, plain loop'));
 console.log(values.json ? JSON.stringify(results, null, 2) : lines.join('\n'));
+if (values['json-out']) writeFileSync(values['json-out'], `${JSON.stringify(results, null, 2)}\n`);

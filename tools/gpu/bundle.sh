@@ -10,7 +10,8 @@
 #                   there needs;
 #   debs/           the Debian packages of the shared libraries xfer loads and a bare machine lacks
 #                   (libturbojpeg, libspng, oneDNN and what it needs, the Vulkan loader) and of
-#                   what the native-preproc build needs (headers, pkgconf).
+#                   what the native-preproc build needs (headers, pkgconf);
+#   corpus/         the first 200 images of ../shared/bench-corpus, for the GPU check.
 # tools/gpu/run.sh unpacks them all with dpkg-deb -x (xz-compressed .debs: no xz tool is needed
 # there) into its own folder, and the app files into the working tree, never over /.
 # Needs the repository built (npm ci, then npx nx run-many -t build), strace, dpkg-deb and
@@ -93,6 +94,19 @@ for p in "${debs[@]}"; do
   (cd "$work/debs" && apt-get download -qq "$p=$version")
 done
 mv "$work"/debs/*.deb "$out/debs/"
+
+# 4. The first 200 images of the bench corpus for the GPU check (../shared does not travel).
+corpus="$root/../shared/bench-corpus"
+if [ -f "$corpus/corpus.json" ]; then
+  mkdir -p "$out/corpus"
+  node -e "
+    const fs = require('fs');
+    const entries = JSON.parse(fs.readFileSync('$corpus/corpus.json', 'utf8')).slice(0, 200);
+    for (const e of entries) fs.copyFileSync('$corpus/' + e.f, '$out/corpus/' + e.f);
+    fs.writeFileSync('$out/corpus/corpus.json', JSON.stringify(entries));"
+else
+  echo "bundle: no bench corpus at $corpus; the GPU check's preprocessing rows will say so" >&2
+fi
 
 size_mib=$(( $(du -sb "$out" | cut -f1) / 1048576 ))
 echo "bundle: $out, ${size_mib} MiB ($(wc -l <"$work/files") app files, ${#debs[@]} Debian packages)"

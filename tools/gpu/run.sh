@@ -7,7 +7,7 @@
 #      NVIDIA driver's ICD when the system's Vulkan search paths have none;
 #   3. where nvcc and a GPU are found, builds native-preproc with CUDA for that GPU into
 #      packages/native-preproc/build-gpu and uses it (XFER_NATIVE_BUILD_DIR);
-#   4. runs the command given, by default the GPU check (tools/gpu-check.mjs).
+#   4. runs the command given, by default the GPU check (tools/gpu-check.sh).
 #
 #   bash tools/gpu/run.sh [command ...]     e.g. bash tools/gpu/run.sh node packages/cli/bin/xfer.js summary
 set -euo pipefail
@@ -57,5 +57,6 @@ if [ -n "$nvcc" ] && nvidia-smi -L 2>/dev/null | grep -q '^GPU '; then
 fi
 
 cd "$root"
-if [ $# -eq 0 ]; then set -- node tools/gpu-check.mjs --command "bash tools/gpu/run.sh"; fi
+export XFER_GPU_RUN=1  # tools/gpu-check.sh: already set up from the bundle
+if [ $# -eq 0 ]; then set -- bash tools/gpu-check.sh; fi
 exec "$@"
