@@ -42,29 +42,44 @@ corpus="$root/../shared/bench-corpus"
 python="${XFER_GPU_PYTHON:-python3}"
 cd "$root"
 
-# row <name> <seconds> <command...>: its stdout is the row's table; on failure, the reason.
+# row <name> <seconds> <command...>: its stdout is the row's table; on failure, the reason too.
 row() {
-  local name="$1" limit="$2"
+  local name="$1" limit="$2" rc=0 why=''
   shift 2
   echo
   echo "### $name"
   echo
-  if timeout "$limit" "$@" >"$out/$name.md" 2>"$out/$name.log"; then
-    cat "$out/$name.md"
-  else
-    local rc=$? why
+  timeout "$limit" "$@" >"$out/$name.md" 2>"$out/$name.log" || rc=$?
+  cat "$out/$name.md"
+  if [ "$rc" -ne 0 ]; then
     why="exit $rc"
     [ "$rc" -eq 124 ] && why="over its ${limit} s"
-    cat "$out/$name.md"
-    echo "not run to the end ($why): $(grep -v '^\s*$' "$out/$name.log" | tail -1)"
+    why="not run to the end ($why): $(grep -v '^\s*$' "$out/$name.log" | tail -1)"
+    echo "$why"
   fi
+  printf '%s\t%s\t%s\n' "$name" "$rc" "$why" >>"$out/rows.tsv"
 }
 
+rm -f "$out/rows.tsv"
 echo "## GPU check, $(date -u +%F), \`bash tools/gpu-check.sh\`"
-row device 30 nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv
-row cuda-preprocessing 150 node tools/gpu-check.mjs --corpus "$corpus" --command "bash tools/gpu-check.sh"
+row device 20 nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv
+row cuda-preprocessing 120 node tools/gpu-check.mjs --corpus "$corpus" --command "bash tools/gpu-check.sh"
 row webgpu-parity 60 node tools/gpu/backend_parity.mjs --header --json-out "$out/webgpu-parity.json"
-row train-step 200 node tools/bench/train_step.mjs --peers webgpu,pytorch-cuda,pytorch-cuda-bf16 --steps 4 \
+row train-step 150 node tools/bench/train_step.mjs --peers webgpu,pytorch-cuda,pytorch-cuda-bf16 --steps 4 \
   --python "$python" --json-out "$out/train-step.json"
-row demo-train-webgpu 120 bash -c 'XFER_CACHE_DIR="$1/cache" node packages/cli/bin/xfer.js train --backend webgpu \
+row demo-train-webgpu 90 bash -c 'XFER_CACHE_DIR="$1/cache" node packages/cli/bin/xfer.js train --backend webgpu \
   --demo-per-class 150 --epochs 2 --fine-tune-epochs 1 --out "$1/runs" --quiet' _ "$out"
+
+# Every row in one JSON file: its status, its table, and the JSON its tool wrote, if any.
+node -e '
+  const fs = require("fs");
+  const [out, date] = process.argv.slice(1);
+  const rows = fs.readFileSync(`${out}/rows.tsv`, "utf8").trim().split("\n").map((line) => {
+    const [name, exit, reason] = line.split("\t");
+    const json = fs.existsSync(`${out}/${name}.json`) ? JSON.parse(fs.readFileSync(`${out}/${name}.json`, "utf8")) : undefined;
+    return { name, ok: exit === "0", exit: Number(exit), ...(reason ? { reason } : {}), table: fs.readFileSync(`${out}/${name}.md`, "utf8"), ...(json ? { json } : {}) };
+  });
+  fs.writeFileSync(`${out}/gpu-check.json`, JSON.stringify({ date, command: "bash tools/gpu-check.sh", rows }, null, 2) + "\n");
+' "$out" "$(date -u +%FT%TZ)"
+echo
+echo "written: $out/gpu-check.json"

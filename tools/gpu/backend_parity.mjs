@@ -76,6 +76,7 @@ try {
   row = `| ${other.reason} | ${o.reference} | ${losses} | ${lossDiff.toExponential(1)} | ${figures.gradientRel.toExponential(1)} | ${figures.weightPerLr.toExponential(1)} | ${ok ? 'yes' : `**no** (bounds ${BOUNDS.loss}, ${BOUNDS.gradient}, ${BOUNDS.weightPerLr}·lr)`} |`;
 } catch (e) {
   row = `| ${o.backend} | ${o.reference} | not run: ${e.message.replace(/\n\s*/g, ' ')} | | | | |`;
+  process.exitCode = 1;
 }
 console.log(row);
 if (o['json-out']) writeFileSync(o['json-out'], `${JSON.stringify({ backend: o.backend, reference: o.reference, bounds: BOUNDS, ...figures, row }, null, 2)}\n`);
