@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import { registerBatchNormGradient } from './batch_norm_gradient.js';
 import { registerConvBackpropKernels } from './conv_gradients.js';
+import { registerMaxPoolGradKernel } from './max_pool_gradient.js';
 import { describeNativeKernels, loadNativeKernels } from './native_kernels.js';
 import { describeAdapter, registerWebGpu } from './webgpu.js';
 
@@ -90,6 +91,7 @@ export async function pickBackend(only?: BackendName): Promise<BackendChoice> {
       if (name === 'wasm' || name === 'cpu') {
         registerConvBackpropKernels(name);
         registerBatchNormGradient();
+        if (name === 'wasm') registerMaxPoolGradKernel(name);
       }
       let what = described || why[name];
       if (name === 'cpu') {
