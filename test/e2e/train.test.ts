@@ -83,6 +83,23 @@ describe('xfer train on a tiny demo set', () => {
     expect(e.stderr).toMatch(/Allowed choices are tensorflow-gpu, tensorflow, webgpu, wasm, cpu/);
   });
 
+  it('refuses bad inputs before any work, naming the flag, with the usage exit code and no run directory', async () => {
+    const out = path.join(tmp, 'refused-runs');
+    const cases: Array<[string[], RegExp]> = [
+      [['--image-size', '100000'], /--image-size must be an integer from 1 to 16384, got '100000'/],
+      [['--model', 'xception', '--image-size', '64'], /--image-size 64 is too small for --model xception, which takes at least 71/],
+      [['--data', path.join(tmp, 'nonexistent')], /--data .*nonexistent: no such file or folder/],
+      [['--resume', tmp], /--resume .*: not an xfer run directory \(it has no config\.json\)/],
+    ];
+    for (const [flags, message] of cases) {
+      const e = await run(process.execPath, [xfer, 'train', ...flags, '--out', out], { cwd: tmp, env: { ...process.env, XFER_CACHE_DIR: path.join(tmp, 'cache') } }).catch((err) => err);
+      expect(e.code, flags.join(' ')).toBe(2);
+      expect(e.stderr, flags.join(' ')).toMatch(message);
+      expect(e.stdout, flags.join(' ')).not.toMatch(/run directory/);
+    }
+    await expect(fs.access(out)).rejects.toThrow();
+  });
+
   it('--backend webgpu without a GPU adapter exits 1 at once, saying why', async () => {
     // A libvulkan.so.1 without Vulkan's entry points makes "no adapter" certain on any machine.
     const lib = path.join(tmp, 'fake-vulkan');

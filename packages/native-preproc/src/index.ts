@@ -16,6 +16,7 @@ export type { KernelLevel } from './binding.js';
 export { DecodeError, type DecodeErrorCode } from './errors.js';
 export type { FloatImage, Image } from './image.js';
 export type { ByteRange, Device, FillMode, FlipMode, Interpolation, Normalize, Source } from './options.js';
+export { MAX_SIDE } from './options.js';
 export { augment, augmentParams, epochOrder, type AugmentDraw, type AugmentOptions, type RandomAugment } from './augment.js';
 export {
   CudaUnavailableError,

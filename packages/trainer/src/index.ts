@@ -5,7 +5,7 @@ export { decodeSplit, type DecodedSplit, type DecodeFailure } from './data/decod
 export { batchNormInInferenceMode } from './models/inference_batch_norm.js';
 export { miniXception, type MiniXceptionOptions } from './models/mini_xception.js';
 export { parameterCounts, summary } from './models/summary.js';
-export { xception, type XceptionOptions } from './models/xception.js';
+export { XCEPTION_MIN_SIZE, xception, type XceptionOptions } from './models/xception.js';
 export { transferModel, type TransferModelOptions } from './models/transfer_model.js';
 export { loadModel, saveModel } from './weights/file_io.js';
 export { imagenetXceptionWeights, weightsSearchDirs, XCEPTION_NOTOP } from './weights/imagenet.js';

@@ -1,7 +1,9 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { promises as fs } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Interrupted, trainRecipe, type BackendName, type TrainConfig } from '@xfer/trainer';
+import { MAX_SIDE } from '@xfer/native-preproc';
+import { Interrupted, trainRecipe, XCEPTION_MIN_SIZE, type BackendName, type TrainConfig } from '@xfer/trainer';
+import { EXIT_USAGE } from '../exit_codes.js';
 import { preflightOutput } from '../output_preflight.js';
 import { progressReporter } from '../progress.js';
 import { backendOption, DEMO_SPLITS, RECIPE_SPLITS } from './common.js';
@@ -44,6 +46,12 @@ export function positiveNumber(name: string) {
     if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got '${v}'`);
     return n;
   };
+}
+
+function imageSide(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SIDE) throw new InvalidArgumentError(`--image-size must be an integer from 1 to ${MAX_SIDE}, got '${v}'`);
+  return n;
 }
 
 function fraction(v: string): number {
@@ -115,6 +123,28 @@ export function resolveTrainConfig(f: TrainFlags): TrainConfig {
   };
 }
 
+/** A usage error found before any work: printed, and the command ends with the usage exit code. */
+function usageError(err: NodeJS.WritableStream, message: string): never {
+  err.write(`error: ${message}\n`);
+  throw new CommanderError(EXIT_USAGE, 'xfer.train', message);
+}
+
+async function resumedConfig(runDir: string, err: NodeJS.WritableStream): Promise<TrainConfig> {
+  const file = path.join(runDir, 'config.json');
+  if (!existsSync(file)) usageError(err, `--resume ${runDir}: not an xfer run directory (it has no config.json)`);
+  return JSON.parse(await fs.readFile(file, 'utf8')) as TrainConfig;
+}
+
+/** What the flags' own parsers cannot see: the combination of flags, and the data source on disk. */
+function checkInputs(config: TrainConfig, err: NodeJS.WritableStream): void {
+  if (config.model === 'xception' && config.imageSize < XCEPTION_MIN_SIZE) {
+    usageError(err, `--image-size ${config.imageSize} is too small for --model xception, which takes at least ${XCEPTION_MIN_SIZE}`);
+  }
+  if (config.data !== 'demo' && config.data !== 'cats_vs_dogs' && !existsSync(config.data)) {
+    usageError(err, `--data ${config.data}: no such file or folder (--data takes demo, cats_vs_dogs, a .zip, or a folder)`);
+  }
+}
+
 export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStream }): Command {
   return new Command('train')
     .description('train an image classifier: decode through the native engine, fit with tfjs, evaluate on the test split')
@@ -125,7 +155,7 @@ export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStr
     .option('--train-split <split>', 'TFDS split string for training (default: train[:40%], demo train[:80%])')
     .option('--val-split <split>', 'TFDS split string for validation (default: train[40%:50%], demo train[80%:90%])')
     .option('--test-split <split>', 'TFDS split string for the final test (default: train[50%:60%], demo train[90%:])')
-    .option('--image-size <px>', 'square input size', positiveInt('--image-size'), 150)
+    .option('--image-size <px>', 'square input size', imageSide, 150)
     .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 32)
     .addOption(new Option('--model <name>', 'the base convnet').choices(['mini-xception', 'xception']).default('mini-xception'))
     .option('--weights <w>', "base weights: none (train from scratch), imagenet (Keras' Xception file), demo (mini-xception pretrained on a separate demo set; the default on the demo), or a Keras weights file (.h5 of Keras 2 or 3, .weights.h5, .keras)")
@@ -159,9 +189,8 @@ Examples:
 `,
     )
     .action(async (flags: TrainFlags) => {
-      const config = flags.resume
-        ? (JSON.parse(await fs.readFile(path.join(flags.resume, 'config.json'), 'utf8')) as TrainConfig)
-        : resolveTrainConfig(flags);
+      const config = flags.resume ? await resumedConfig(flags.resume, io.err) : resolveTrainConfig(flags);
+      checkInputs(config, io.err);
       await preflightOutput(config, flags.resume, io.err);
       const live = Boolean(io.out.isTTY) && !process.env.CI;
       const report = progressReporter({ quiet: flags.quiet, live, out: io.out, err: io.err });

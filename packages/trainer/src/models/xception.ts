@@ -10,6 +10,9 @@ export interface XceptionOptions {
   seed?: number;
 }
 
+/** The smallest input side Xception takes, as Keras' `applications.Xception` says. */
+export const XCEPTION_MIN_SIZE = 71;
+
 /**
  * Keras' Xception without its classifier (include_top=False): the same layers, names, order,
  * strides and padding, no convolution biases, BatchNormalization with epsilon 1e-3 and momentum
@@ -17,8 +20,8 @@ export interface XceptionOptions {
  */
 export function xception(options: XceptionOptions): tfl.LayersModel {
   const [h, w, c] = options.inputShape;
-  if (h < 71 || w < 71 || c !== 3) {
-    throw new Error(`xception: input shape must be at least [71, 71, 3], got [${options.inputShape.join(', ')}]`);
+  if (h < XCEPTION_MIN_SIZE || w < XCEPTION_MIN_SIZE || c !== 3) {
+    throw new Error(`xception: input shape must be at least [${XCEPTION_MIN_SIZE}, ${XCEPTION_MIN_SIZE}, 3], got [${options.inputShape.join(', ')}]`);
   }
   const o: BlockOptions = { bnMomentum: 0.99, seeds: new InitSeeds(options.seed) };
   const input = tfl.input({ shape: options.inputShape, name: 'input_1' });

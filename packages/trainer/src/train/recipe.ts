@@ -165,18 +165,19 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
   const backend = await pickBackend(config.backend);
   report.info?.(`backend: ${backend.name} (${backend.reason})`);
 
-  const run = control.resume ? RunDir.open(control.resume) : await RunDir.create(config.out);
-  const checkpoint = control.resume ? await readCheckpoint(run.dir) : null;
-  if (control.resume && !checkpoint) throw new Error(`${run.dir}: no checkpoint to resume from (checkpoint.json is missing)`);
-  if (!control.resume) await run.writeJson('config.json', config);
-  report.info?.(`run directory: ${run.dir}${checkpoint ? ` (resuming after epoch ${checkpoint.state.epoch} of phase ${checkpoint.state.phase + 1})` : ''}`);
-
+  // The dataset first: a source that cannot be opened leaves no run directory behind.
   const { examples, classNames, skipped } = await openDataset(config.data, {
     demo: config.demo,
     folder: { seed: config.seed },
     onInfo: (line) => report.info?.(line),
     onScanProgress: (done, total) => report.onDecodeProgress?.('scan', done, total),
   });
+
+  const run = control.resume ? RunDir.open(control.resume) : await RunDir.create(config.out);
+  const checkpoint = control.resume ? await readCheckpoint(run.dir) : null;
+  if (control.resume && !checkpoint) throw new Error(`${run.dir}: no checkpoint to resume from (checkpoint.json is missing)`);
+  if (!control.resume) await run.writeJson('config.json', config);
+  report.info?.(`run directory: ${run.dir}${checkpoint ? ` (resuming after epoch ${checkpoint.state.epoch} of phase ${checkpoint.state.phase + 1})` : ''}`);
   for (const s of skipped) {
     report.warn?.(`skipped ${s.source}: ${s.reason}`);
     await run.appendJsonl('errors.jsonl', { stage: 'scan', ...s });
