@@ -38,6 +38,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { referencePython } from './lib/args.mjs';
+import { median } from './lib/row.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({ options: {
@@ -76,11 +77,6 @@ function runPeer(name) {
   }
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 /** Seconds per batch of `batch` images, scaled linearly from the measured batch. */
 const perBatch = (r, phase) => (r.phases?.[phase] ? (median(r.phases[phase].ms) / 1000) * (batch / r.batch) : undefined);
 

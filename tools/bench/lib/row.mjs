@@ -20,8 +20,8 @@
  * @property {string} [error]           the row did not run (engine missing, crash, failed check)
  */
 
-/** @param {number[]} xs */
-function median(xs) {
+/** The middle value; the mean of the middle two for an even count. @param {number[]} xs */
+export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
