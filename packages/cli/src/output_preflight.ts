@@ -3,11 +3,10 @@
  * an error in the first second, naming the directory and the reason, rather than a crash at the
  * first checkpoint an hour later.
  */
-import { CommanderError } from 'commander';
 import { promises as nodeFs } from 'node:fs';
 import path from 'node:path';
 import type { TrainConfig } from '@xfer/trainer';
-import { EXIT_USAGE } from './exit_codes.js';
+import { usageError } from './exit_codes.js';
 
 /**
  * Parameters of each model with the recipe's head (one logit); the head grows by 2,049 per
@@ -103,7 +102,6 @@ export async function preflightOutput(config: TrainConfig, resume: string | unde
     await checkOutputDir(resume ?? config.out, bytesNeeded(MODEL_PARAMETERS[config.model]));
   } catch (e) {
     if (!(e instanceof OutputDirError)) throw e;
-    err.write(`error: ${e.message}\n`);
-    throw new CommanderError(EXIT_USAGE, 'xfer.outputDir', e.message);
+    usageError(err, 'xfer.outputDir', e.message);
   }
 }

@@ -1,9 +1,9 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { MAX_SIDE } from '@xfer/native-preproc';
-import { Interrupted, trainRecipe, XCEPTION_MIN_SIZE, type BackendName, type TrainConfig } from '@xfer/trainer';
-import { EXIT_USAGE } from '../exit_codes.js';
+import { Interrupted, missingDataSource, trainRecipe, XCEPTION_MIN_SIZE, type BackendName, type TrainConfig } from '@xfer/trainer';
+import { usageError } from '../exit_codes.js';
 import { preflightOutput } from '../output_preflight.js';
 import { progressReporter } from '../progress.js';
 import { backendOption, DEMO_SPLITS, RECIPE_SPLITS } from './common.js';
@@ -123,26 +123,19 @@ export function resolveTrainConfig(f: TrainFlags): TrainConfig {
   };
 }
 
-/** A usage error found before any work: printed, and the command ends with the usage exit code. */
-function usageError(err: NodeJS.WritableStream, message: string): never {
-  err.write(`error: ${message}\n`);
-  throw new CommanderError(EXIT_USAGE, 'xfer.train', message);
-}
-
 async function resumedConfig(runDir: string, err: NodeJS.WritableStream): Promise<TrainConfig> {
   const file = path.join(runDir, 'config.json');
-  if (!existsSync(file)) usageError(err, `--resume ${runDir}: not an xfer run directory (it has no config.json)`);
+  if (!existsSync(file)) usageError(err, 'xfer.resume', `--resume ${runDir}: not an xfer run directory (it has no config.json)`);
   return JSON.parse(await fs.readFile(file, 'utf8')) as TrainConfig;
 }
 
 /** What the flags' own parsers cannot see: the combination of flags, and the data source on disk. */
 function checkInputs(config: TrainConfig, err: NodeJS.WritableStream): void {
   if (config.model === 'xception' && config.imageSize < XCEPTION_MIN_SIZE) {
-    usageError(err, `--image-size ${config.imageSize} is too small for --model xception, which takes at least ${XCEPTION_MIN_SIZE}`);
+    usageError(err, 'xfer.imageSize', `--image-size ${config.imageSize} is too small for --model xception, which takes at least ${XCEPTION_MIN_SIZE}`);
   }
-  if (config.data !== 'demo' && config.data !== 'cats_vs_dogs' && !existsSync(config.data)) {
-    usageError(err, `--data ${config.data}: no such file or folder (--data takes demo, cats_vs_dogs, a .zip, or a folder)`);
-  }
+  const missing = missingDataSource(config.data);
+  if (missing) usageError(err, 'xfer.data', `--data ${missing}`);
 }
 
 export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStream }): Command {

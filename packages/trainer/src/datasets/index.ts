@@ -52,6 +52,6 @@ export { CATS_VS_DOGS, catsVsDogsMissing, catsVsDogsSearchDirs, datasetsDir, loc
 export { download, type DownloadOptions } from './download.js';
 export { IMAGE_EXTENSIONS, readImageFolder, type ImageFolderOptions } from './image_folder.js';
 export { NumpyRandomState } from './numpy_random.js';
-export { openDataset, type DatasetKind, type OpenDatasetOptions, type OpenedDataset } from './open_dataset.js';
+export { missingDataSource, openDataset, type DatasetKind, type OpenDatasetOptions, type OpenedDataset } from './open_dataset.js';
 export { readPetImagesZip } from './pet_images_zip.js';
 export { parseZipSource, ZipArchive, zipSource, type ZipLimits } from './zip_archive.js';

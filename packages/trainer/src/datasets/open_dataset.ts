@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { catsVsDogsMissing, locateCatsVsDogs } from './cats_vs_dogs.js';
 import { ensureDemoData, type DemoOptions } from './demo.js';
@@ -24,6 +24,18 @@ export interface OpenDatasetOptions {
   onScanProgress?: (done: number, total: number) => void;
 }
 
+const noSuchSource = (abs: string) => `${abs}: no such file or folder (--data takes demo, cats_vs_dogs, a .zip, or a folder)`;
+
+/**
+ * Why a `--data` value names nothing on disk, or undefined: what openDataset would refuse first,
+ * asked before any work. 'demo' and 'cats_vs_dogs' are not paths; they are found or made later.
+ */
+export function missingDataSource(spec: string): string | undefined {
+  if (spec === 'demo' || spec === 'cats_vs_dogs') return undefined;
+  const abs = path.resolve(spec);
+  return existsSync(abs) ? undefined : noSuchSource(abs);
+}
+
 /**
  * Opens a dataset named the way the CLI's `--data` takes it: `demo` (generated on first use),
  * `cats_vs_dogs` (found in the data folders), a `kagglecatsanddogs_*.zip`, a folder holding
@@ -44,7 +56,7 @@ export async function openDataset(spec: string, options: OpenDatasetOptions = {}
   }
   const abs = path.resolve(location);
   const st = await fs.stat(abs).catch(() => null);
-  if (!st) throw new Error(`${abs}: no such file or folder (--data takes demo, cats_vs_dogs, a .zip, or a folder)`);
+  if (!st) throw new Error(noSuchSource(abs));
   if (st.isFile()) {
     if (!abs.endsWith('.zip')) throw new Error(`${abs}: expected a .zip archive or a folder`);
     return { ...(await readPetImagesZip(abs, options.onScanProgress)), kind: 'cats_vs_dogs-zip', location: abs };
