@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { xferCacheDir } from './demo.js';
+import { xferCacheDir } from '../fs/cache_dir.js';
 
 /** The archive TFDS builds cats_vs_dogs from, and what is known of it. */
 export const CATS_VS_DOGS = {

@@ -19,8 +19,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-
 import sharp, { type Sharp } from 'sharp';
+import { xferCacheDir } from '../fs/cache_dir.js';
 
 /**
  * Bumped whenever the generator's output changes, so cached sets made by an older generator are
@@ -149,12 +149,6 @@ export function resolveDemoOptions(options: DemoOptions = {}): ResolvedDemoOptio
   int('seed', r.seed, 0, 0xffffffff);
   if (r.maxSize < r.minSize) throw new RangeError(`demo data: maxSize (${r.maxSize}) < minSize (${r.minSize})`);
   return r;
-}
-
-/** The cache root: `$XFER_CACHE_DIR`, or `~/.cache/xfer`. */
-export function xferCacheDir(): string {
-  const env = process.env['XFER_CACHE_DIR'];
-  return env && env.length > 0 ? path.resolve(env) : path.join(os.homedir(), '.cache', 'xfer');
 }
 
 /** The default folder of a demo set: `<cache>/datasets/demo-<12 hex of sha256(options)>`. */

@@ -41,7 +41,6 @@ export {
   findStartOfScan,
   insertJfifApp0,
   resolveDemoOptions,
-  xferCacheDir,
   type DemoBrokenFile,
   type DemoBrokenKind,
   type DemoData,

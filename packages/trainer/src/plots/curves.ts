@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { TopLevelSpec } from 'vega-lite';
-import { writeFileAtomic } from '../weights/file_io.js';
+import { writeFileAtomic } from '../fs/write_atomic.js';
 
 /** One epoch as metrics.jsonl logs it (the fields the curves use). */
 export interface MetricsRecord {

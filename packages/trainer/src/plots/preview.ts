@@ -3,7 +3,7 @@ import path from 'node:path';
 import { decodeSplit, type DecodeFailure } from '../data/decoded_split.js';
 import type { DemoOptions } from '../datasets/demo.js';
 import { openDataset, sliceSplit, type DatasetKind } from '../datasets/index.js';
-import { writeFileAtomic } from '../weights/file_io.js';
+import { writeFileAtomic } from '../fs/write_atomic.js';
 import { renderImageGrid } from './image_grid.js';
 
 /** One picture of a preview: the decoder's output for one source, and what to write above it. */

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../weights/file_io.js';
+import { writeFileAtomic } from '../fs/write_atomic.js';
 
 /** The files a training run leaves behind, all under one directory. */
 export class RunDir {

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { writeFileAtomic } from '../weights/file_io.js';
+import { writeFileAtomic } from '../fs/write_atomic.js';
 import { saveModel } from '../weights/file_io.js';
 import type { EpochLogs } from './callbacks.js';
 

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { decodeSplit, type DecodedSplit } from '../data/decoded_split.js';
-import { xferCacheDir, type DemoOptions } from '../datasets/demo.js';
+import type { DemoOptions } from '../datasets/demo.js';
+import { xferCacheDir } from '../fs/cache_dir.js';
 import { openDataset } from '../datasets/index.js';
 import { miniXception } from '../models/mini_xception.js';
 import { transferModel } from '../models/transfer_model.js';

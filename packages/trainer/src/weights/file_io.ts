@@ -11,13 +11,6 @@ import * as tfl from '@tensorflow/tfjs-layers';
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
 
-/** Writes a file so that a reader sees either the old content or the whole new one, never a part. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, data);
-  await fs.rename(tmp, file);
-}
-
 function concatWeights(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
   if (!Array.isArray(data)) return new Uint8Array(data);
   return new Uint8Array(tf.io.concatenateArrayBuffers(data));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { xferCacheDir } from '../datasets/demo.js';
+import { xferCacheDir } from '../fs/cache_dir.js';
 import { download } from '../datasets/download.js';
 
 /** Keras' ImageNet weights for Xception without its classifier. */
