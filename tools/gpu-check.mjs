@@ -24,8 +24,6 @@ const dist = join(root, 'packages/native-preproc/dist');
 const NORMALIZE = { scale: 1 / 127.5, offset: -1 };
 const FILLS = /** @type {const} */ (['reflect', 'wrap', 'constant', 'nearest']);
 const INTERPOLATIONS = /** @type {const} */ (['bilinear', 'nearest']);
-const FILL_CODE = { reflect: 0, wrap: 1, constant: 2, nearest: 3 };
-const INTERP_CODE = { bilinear: 0, nearest: 1 };
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
@@ -141,8 +139,9 @@ async function main() {
     /** @type {string[]} */
     const row = [fill];
     for (const interpolation of INTERPOLATIONS) {
-      const r = await binding.fusedBatch(true, packed, desc, 150, 150, FILL_CODE[fill], 0, INTERP_CODE[interpolation],
-        NORMALIZE.scale, NORMALIZE.offset, true, 1);
+      const r = await binding.fusedBatch(packed, desc, {
+        device: 'cuda', width: 150, height: 150, fill, fillValue: 0, interpolation, ...NORMALIZE, dtype: 'float32', repeats: 1,
+      });
       const gpu = new Float32Array(r.data);
       let m = 0;
       for (let i = 0; i < resizeCount; i++) {
@@ -203,10 +202,12 @@ async function main() {
     const bytes = size * size * 3;
     const d = new Float64Array(n * 6);
     for (let i = 0; i < n; i++) d.set([i * bytes, size, size, i % 2, 0, 0.3], i * 6);
-    const run = await binding.fusedBatch(true, r.data, d, size, size, 0, 0, 0, NORMALIZE.scale, NORMALIZE.offset, true, 10);
+    const run = await binding.fusedBatch(r.data, d, {
+      device: 'cuda', width: size, height: size, fill: 'reflect', fillValue: 0, interpolation: 'bilinear', ...NORMALIZE, dtype: 'float32', repeats: 10,
+    });
     const inBytes = run.timing.inputBytes;
     const outBytes = n * bytes * 4;
-    const copy = binding.cudaCopyBench(inBytes, outBytes, 10);
+    const copy = binding.cudaCopyBench({ h2dBytes: inBytes, d2dBytes: outBytes, repeats: 10 });
     copyRows.push([`${size}x${size} x ${n}`, (inBytes / 1e6).toFixed(1), gbps(inBytes, run.timing.h2dMs),
       gbps(inBytes, copy.pinnedH2dMs), gbps(inBytes, copy.pageableH2dMs), gbps(outBytes, run.timing.d2hMs)]);
     kernelRows.push([`${size}x${size} x ${n}`, run.timing.kernelMs.toFixed(3), gbps(inBytes + outBytes, run.timing.kernelMs),

@@ -3,17 +3,19 @@
  * parameters given explicitly: the same fused native pass the Loader runs on
  * every image, for previews and parity tests.
  */
-import { loadBinding } from './binding.js';
-import type { FloatImage, Image } from './image.js';
 import {
   validateAugmentOptions,
-  validateCounter,
+  validateImage,
   validateRandomAugment,
   type FillMode,
   type FlipMode,
   type Interpolation,
   type Normalize,
-} from './options.js';
+} from './augment_options.js';
+import { loadBinding } from './binding.js';
+import type { FloatImage, Image } from './image.js';
+import { MAX_SOURCES } from './limits.js';
+import { validateCounter } from './validate.js';
 
 /** Options of {@link augment}. */
 export interface AugmentOptions {
@@ -38,27 +40,6 @@ export interface AugmentOptions {
   dtype?: 'uint8' | 'float32';
 }
 
-function checkImage(image: unknown): Image {
-  const img = image as Partial<Image> | null;
-  if (
-    typeof img !== 'object' ||
-    img === null ||
-    !(img.data instanceof Uint8Array) ||
-    !Number.isInteger(img.width) ||
-    !Number.isInteger(img.height) ||
-    (img.width as number) < 1 ||
-    (img.height as number) < 1 ||
-    (img.width as number) > 65535 ||
-    (img.height as number) > 65535
-  ) {
-    throw new TypeError('image must be { data: Uint8Array, width, height } with packed RGB pixels (as decode() returns)');
-  }
-  if (img.data.length !== (img.width as number) * (img.height as number) * 3) {
-    throw new RangeError(`image.data has ${img.data.length} bytes, expected width * height * 3 = ${(img.width as number) * (img.height as number) * 3}`);
-  }
-  return img as Image;
-}
-
 /**
  * Flips, rotates and normalizes one image exactly as the Loader does (Keras
  * get_rotation_matrix geometry, TF ImageProjectiveTransformV3 fill modes and
@@ -68,23 +49,10 @@ export async function augment(image: Image, options: AugmentOptions & { dtype: '
 export async function augment(image: Image, options?: AugmentOptions & { dtype?: 'uint8' }): Promise<Image>;
 export async function augment(image: Image, options?: AugmentOptions): Promise<Image | FloatImage>;
 export async function augment(image: Image, options?: AugmentOptions): Promise<Image | FloatImage> {
-  const img = checkImage(image);
-  const o = validateAugmentOptions(options);
-  const buffer = await loadBinding().augment(
-    img.data,
-    img.width,
-    img.height,
-    o.flipHorizontal,
-    o.flipVertical,
-    o.angle,
-    o.fill,
-    o.fillValue,
-    o.interpolation,
-    o.scale,
-    o.offset,
-    o.float32,
-  );
-  if (o.float32) return { data: new Float32Array(buffer), width: img.width, height: img.height, channels: 3 };
+  const img = validateImage(image);
+  const o = validateAugmentOptions(img, options);
+  const buffer = await loadBinding().augment(img.data, o);
+  if (o.dtype === 'float32') return { data: new Float32Array(buffer), width: img.width, height: img.height, channels: 3 };
   return { data: new Uint8Array(buffer), width: img.width, height: img.height, channels: 3 };
 }
 
@@ -118,18 +86,17 @@ export function augmentParams(seed: number, epoch: number, index: number, option
   const s = validateCounter(seed, 'seed');
   const e = validateCounter(epoch, 'epoch');
   const i = validateCounter(index, 'index');
-  const a = validateRandomAugment(options, 'options');
-  return loadBinding().augmentParams(s, e, i, a.flipHorizontal, a.flipVertical, a.rotation);
+  return loadBinding().augmentParams({ ...validateRandomAugment(options, 'options'), seed: s, epoch: e, index: i });
 }
 
 /** The order (source indices) in which a Loader epoch visits `count` sources. */
 export function epochOrder(count: number, options: { shuffle?: boolean; seed?: number; epoch?: number } = {}): Uint32Array {
   const n = validateCounter(count, 'count');
-  if (n > 0x7fffffff) throw new RangeError('count must be below 2^31');
-  return loadBinding().epochOrder(
-    n,
-    options.shuffle ?? false,
-    validateCounter(options.seed ?? 0, 'options.seed'),
-    validateCounter(options.epoch ?? 0, 'options.epoch'),
-  );
+  if (n > MAX_SOURCES) throw new RangeError('count must be below 2^31');
+  return loadBinding().epochOrder({
+    count: n,
+    shuffle: options.shuffle ?? false,
+    seed: validateCounter(options.seed ?? 0, 'options.seed'),
+    epoch: validateCounter(options.epoch ?? 0, 'options.epoch'),
+  });
 }

@@ -8,7 +8,10 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { RawSource, ValidatedLoaderConfig } from './options.js';
+import type { FillMode, Interpolation, ValidatedAugment, ValidatedRandomAugment } from './augment_options.js';
+import type { Dtype, ValidatedBatchOptions, ValidatedDecodeTarget } from './decode_options.js';
+import type { ValidatedLoaderOptions } from './loader_options.js';
+import type { RawSource } from './sources.js';
 
 /** The package root: one level above both `src/` (tests) and `dist/` (built). */
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -76,79 +79,64 @@ export interface NativeLoaderHandle {
   close(): Promise<void>;
 }
 
+/** fusedBatch's options: the batch's output and the warp every image shares. */
+export interface FusedBatchOptions {
+  /** 'cpu': the kernel's maths on this CPU; 'cuda': through the GPU stage the Loader uses. */
+  device: 'cpu' | 'cuda';
+  width: number;
+  height: number;
+  fill: FillMode;
+  fillValue: number;
+  interpolation: Interpolation;
+  scale: number;
+  offset: number;
+  dtype: Dtype;
+  repeats: number;
+}
+
 /**
- * The addon's exports (native/binding/exports.h). Arguments are plain values
- * that the caller has already validated; the C++ side only re-checks what it
- * needs for memory safety.
+ * The addon's exports (native/binding/exports.h). Each takes its sources or
+ * buffers, then one plain options object of values the caller has already
+ * validated, enums by name; the C++ side only re-checks what it needs for
+ * memory safety.
  */
 export interface NativeBinding {
   info(): RawInfo;
-  decode(source: RawSource, maxPixels: number): Promise<RawDecodeResult>;
-  decodeResizeBatch(
-    sources: ReadonlyArray<RawSource>,
-    width: number,
-    height: number,
-    exact: boolean,
-    float32: boolean,
-    threads: number,
-    maxPixels: number,
-  ): Promise<RawBatchResult>;
-  augment(
-    pixels: Uint8Array,
-    width: number,
-    height: number,
-    flipHorizontal: boolean,
-    flipVertical: boolean,
-    angle: number,
-    fill: number,
-    fillValue: number,
-    interpolation: number,
-    scale: number,
-    offset: number,
-    float32: boolean,
-  ): Promise<ArrayBuffer>;
+  decode(source: RawSource, options: { maxPixels: number }): Promise<RawDecodeResult>;
+  decodeResizeBatch(sources: ReadonlyArray<RawSource>, options: ValidatedBatchOptions): Promise<RawBatchResult>;
+  augment(pixels: Uint8Array, options: ValidatedAugment): Promise<ArrayBuffer>;
   augmentParams(
-    seed: number,
-    epoch: number,
-    index: number,
-    flipHorizontal: boolean,
-    flipVertical: boolean,
-    rotation: number,
+    options: ValidatedRandomAugment & { seed: number; epoch: number; index: number },
   ): { flipHorizontal: boolean; flipVertical: boolean; angle: number };
-  epochOrder(n: number, shuffle: boolean, seed: number, epoch: number): Uint32Array;
+  epochOrder(options: { count: number; shuffle: boolean; seed: number; epoch: number }): Uint32Array;
   benchDecodeOnly(
     sources: ReadonlyArray<RawSource>,
-    width: number,
-    height: number,
-    exact: boolean,
-    threads: number,
-    maxPixels: number,
+    options: ValidatedDecodeTarget,
   ): Promise<{ ms: number; images: number; failures: number; decodedPixels: number }>;
   /**
    * Diagnostics for tests and tools/gpu-check (native/binding/fused_worker.cc):
    * the fused batch maths (native/cuda/fused_pixel.h) on decoded images of any
-   * sizes packed in `pixels`, on this CPU (`cuda` false) or through the GPU
-   * stage the Loader uses (`cuda` true; rejects without a device). `images`
-   * holds 6 numbers per image: byte offset, width, height, flipH (0/1),
-   * flipV (0/1), angle (radians). Output: NHWC, width x height per image.
+   * sizes packed in `pixels`, on this CPU or through the GPU stage the Loader
+   * uses (rejects without a device). `images` holds 6 numbers per image: byte
+   * offset, width, height, flipH (0/1), flipV (0/1), angle (radians).
+   * Output: NHWC, width x height per image.
    */
   fusedBatch(
-    cuda: boolean,
     pixels: Uint8Array,
     images: Float64Array,
-    width: number,
-    height: number,
-    fill: number,
-    fillValue: number,
-    interpolation: number,
-    scale: number,
-    offset: number,
-    float32: boolean,
-    repeats: number,
+    options: FusedBatchOptions,
   ): Promise<{ data: ArrayBuffer; timing?: { h2dMs: number; kernelMs: number; d2hMs: number; inputBytes: number } }>;
   /** Best-of-`repeats` plain cudaMemcpy times, for tools/gpu-check; throws without a device. */
-  cudaCopyBench(h2dBytes: number, d2dBytes: number, repeats: number): { pageableH2dMs: number; pinnedH2dMs: number; d2dMs: number };
-  NativeLoader: new (config: ValidatedLoaderConfig) => NativeLoaderHandle;
+  cudaCopyBench(options: { h2dBytes: number; d2dBytes: number; repeats: number }): {
+    pageableH2dMs: number;
+    pinnedH2dMs: number;
+    d2dMs: number;
+  };
+  NativeLoader: new (
+    sources: ReadonlyArray<RawSource>,
+    labels: Int32Array,
+    options: ValidatedLoaderOptions,
+  ) => NativeLoaderHandle;
 }
 
 /**
@@ -186,4 +174,12 @@ export function loadBinding(): NativeBinding {
     );
   }
   return cached;
+}
+
+let threads: number | undefined;
+
+/** info().threads, asked once: the worker count of a call that names none. */
+export function defaultThreads(): number {
+  threads ??= loadBinding().info().threads;
+  return threads;
 }

@@ -1,4 +1,10 @@
 /**
+ * The package's errors, each with a `code`: DecodeError (an image) and
+ * CudaUnavailableError (a Loader's device). Invalid options throw plain
+ * TypeError / RangeError.
+ */
+
+/**
  * Why an image could not be decoded:
  * - `EMPTY`: zero bytes;
  * - `TRUNCATED`: the data ends early (a partial download or copy);
@@ -25,6 +31,20 @@ export function toDecodeErrorCode(code: string): DecodeErrorCode {
 }
 
 /** A failed decode. The message names the source and the reason. */
+/**
+ * A source that was left out instead of thrown for: a failed image of decodeResizeBatch, or one a
+ * Loader skipped (onError 'skip'). The same failure a DecodeError reports, as data.
+ */
+export interface SkippedSource {
+  /** The path, `<buffer #i>`, or the byte range's name. */
+  source: string;
+  /** Position in the `sources` array. */
+  index: number;
+  code: DecodeErrorCode;
+  /** `CODE: message`, without the source. */
+  reason: string;
+}
+
 export class DecodeError extends Error {
   /** What kind of failure this was. */
   readonly code: DecodeErrorCode;
@@ -36,5 +56,16 @@ export class DecodeError extends Error {
     this.name = 'DecodeError';
     this.code = code;
     this.source = source;
+  }
+}
+
+/** Thrown by `new Loader({ device: 'cuda' })` when no CUDA device can be used; `reason` says why. */
+export class CudaUnavailableError extends Error {
+  readonly code = 'CUDA_UNAVAILABLE';
+  readonly reason: string;
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'CudaUnavailableError';
+    this.reason = reason;
   }
 }

@@ -7,26 +7,27 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-import { loadBinding, packageRoot, type KernelLevel } from './binding.js';
-import { DecodeError, toDecodeErrorCode, type DecodeErrorCode } from './errors.js';
+import { defaultThreads, loadBinding, packageRoot, type KernelLevel } from './binding.js';
+import { validateBatchOptions, validateMaxPixels } from './decode_options.js';
+import { DecodeError, toDecodeErrorCode, type SkippedSource } from './errors.js';
 import type { Image } from './image.js';
-import { sourceName, validateBatchOptions, validateMaxPixels, validateSource, type Source } from './options.js';
+import { sourceName, validateSource, validateSources, type Source } from './sources.js';
 
 export type { KernelLevel } from './binding.js';
-export { DecodeError, type DecodeErrorCode } from './errors.js';
+export { CudaUnavailableError, DecodeError, type DecodeErrorCode, type SkippedSource } from './errors.js';
 export type { FloatImage, Image } from './image.js';
-export type { ByteRange, Device, FillMode, FlipMode, Interpolation, Normalize, Source } from './options.js';
-export { MAX_SIDE } from './options.js';
+export type { FillMode, FlipMode, Interpolation, Normalize } from './augment_options.js';
+export type { Device } from './loader_options.js';
+export type { ByteRange, Source } from './sources.js';
+export { MAX_SIDE } from './limits.js';
 export { augment, augmentParams, epochOrder, type AugmentDraw, type AugmentOptions, type RandomAugment } from './augment.js';
 export {
-  CudaUnavailableError,
   Loader,
   benchDecodeOnly,
   type Batch,
   type DeviceChoice,
   type LoaderOptions,
   type LoaderStats,
-  type SkippedSource,
 } from './loader.js';
 
 /** CUDA support: whether it was compiled in and whether a device can be used now. */
@@ -92,17 +93,6 @@ export interface ResizeBatchOptions {
   maxPixels?: number;
 }
 
-/** One source of a batch that could not be decoded. */
-export interface BatchFailure {
-  /** Position in the `sources` array (and slot in `data`). */
-  index: number;
-  /** The file path, `<buffer #i>` for in-memory bytes, or a byte range's name. */
-  source: string;
-  code: DecodeErrorCode;
-  /** Names the source and the reason. */
-  message: string;
-}
-
 /** The output of {@link decodeResizeBatch}. */
 export interface ResizedBatch {
   /** count*height*width*3 values, NHWC; failed slots are zero. */
@@ -112,13 +102,13 @@ export interface ResizedBatch {
   height: number;
   /** 1 where slot i decoded, 0 where it failed. */
   ok: Uint8Array;
-  failures: BatchFailure[];
+  /** The sources that could not be decoded (their slots in `data` are zero). */
+  failures: SkippedSource[];
   /** Images for which libjpeg reported corrupt-data warnings (not fatal; the image is in the batch). */
   warnings: number;
 }
 
 let packageVersion: string | undefined;
-let defaultThreads: number | undefined;
 
 function version(): string {
   if (packageVersion === undefined) {
@@ -158,7 +148,7 @@ export function info(): NativeInfo {
 export async function decode(source: Source, options?: { maxPixels?: number }): Promise<Image> {
   const checked = validateSource(source, 'source');
   const maxPixels = validateMaxPixels(options?.maxPixels);
-  const raw = await loadBinding().decode(checked, maxPixels);
+  const raw = await loadBinding().decode(checked, { maxPixels });
   if (raw.code !== undefined) {
     throw new DecodeError(toDecodeErrorCode(raw.code), sourceName(source), raw.message);
   }
@@ -183,19 +173,14 @@ export async function decodeResizeBatch(
   sources: ReadonlyArray<Source>,
   options: ResizeBatchOptions,
 ): Promise<ResizedBatch> {
-  if (!Array.isArray(sources)) {
-    throw new TypeError('sources must be an array of file paths, Uint8Arrays and/or byte ranges');
-  }
-  const list = sources.map((s, i) => validateSource(s, `sources[${i}]`));
-  const binding = loadBinding();
-  defaultThreads ??= binding.info().threads;
-  const o = validateBatchOptions(options, defaultThreads);
-  const raw = await binding.decodeResizeBatch(list, o.width, o.height, o.exact, o.float32, o.threads, o.maxPixels);
+  const list = validateSources(sources, 'sources');
+  const o = validateBatchOptions(options, defaultThreads());
+  const raw = await loadBinding().decodeResizeBatch(list, o);
 
-  const data = o.float32 ? new Float32Array(raw.data) : new Uint8Array(raw.data);
-  const failures = raw.failures.map((f): BatchFailure => {
-    const source = sourceName(sources[f.index] ?? '', f.index);
-    return { index: f.index, source, code: toDecodeErrorCode(f.code), message: `${source}: ${f.message}` };
+  const data = o.dtype === 'float32' ? new Float32Array(raw.data) : new Uint8Array(raw.data);
+  const failures = raw.failures.map((f): SkippedSource => {
+    const code = toDecodeErrorCode(f.code);
+    return { index: f.index, source: sourceName(sources[f.index] ?? '', f.index), code, reason: `${code}: ${f.message}` };
   });
   return { data, count: list.length, width: o.width, height: o.height, ok: raw.ok, failures, warnings: raw.warnings };
 }

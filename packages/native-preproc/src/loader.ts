@@ -3,10 +3,14 @@
  * image once, then each epoch runs only the fused augment + normalize pass
  * into a ring of preallocated batch slots. One native call per batch.
  */
-import { loadBinding, type NativeLoaderHandle, type RawNextResult } from './binding.js';
 import type { RandomAugment } from './augment.js';
-import { DecodeError, toDecodeErrorCode, type DecodeErrorCode } from './errors.js';
-import { sourceName, validateCounter, validateLoaderOptions, type Device, type Normalize, type Source } from './options.js';
+import type { Normalize } from './augment_options.js';
+import { defaultThreads, loadBinding, type NativeLoaderHandle, type RawNextResult } from './binding.js';
+import { validateDecodeTarget } from './decode_options.js';
+import { CudaUnavailableError, DecodeError, toDecodeErrorCode, type SkippedSource } from './errors.js';
+import { validateLoaderOptions, type Device } from './loader_options.js';
+import { sourceName, validateSources, type Source } from './sources.js';
+import { validateCounter } from './validate.js';
 
 /** Options of {@link Loader}. */
 export interface LoaderOptions {
@@ -67,17 +71,6 @@ export interface DeviceChoice {
   reason: string;
 }
 
-/** Thrown by `new Loader({ device: 'cuda' })` when no CUDA device can be used; `reason` says why. */
-export class CudaUnavailableError extends Error {
-  readonly code = 'CUDA_UNAVAILABLE';
-  readonly reason: string;
-  constructor(reason: string) {
-    super(reason);
-    this.name = 'CudaUnavailableError';
-    this.reason = reason;
-  }
-}
-
 /** One batch: views of a ring slot, valid until release(). */
 export interface Batch {
   /** NHWC, size x height x width x 3, a view of a 64-byte-aligned ring slot. */
@@ -90,16 +83,6 @@ export interface Batch {
   size: number;
   /** Hands the slot back to the loader. Idempotent. */
   release(): void;
-}
-
-/** A source an epoch left out. */
-export interface SkippedSource {
-  /** The path, `<buffer #i>`, or the byte range's name. */
-  source: string;
-  index: number;
-  code: DecodeErrorCode;
-  /** `CODE: message`. */
-  reason: string;
 }
 
 export interface LoaderStats {
@@ -128,8 +111,6 @@ export interface LoaderStats {
   ring: { slots: number; free: number; held: number; slotBytes: number; memory: string };
   threads: number;
 }
-
-let defaultThreads: number | undefined;
 
 /**
  * ```ts
@@ -161,21 +142,19 @@ export class Loader {
   #closing: Promise<void> | undefined;
 
   constructor(options: LoaderOptions) {
-    const binding = loadBinding();
-    defaultThreads ??= binding.info().threads;
-    const config = validateLoaderOptions(options, defaultThreads);
+    const { sources, labels, options: o } = validateLoaderOptions(options, defaultThreads());
     try {
-      this.#native = new binding.NativeLoader(config);
+      this.#native = new (loadBinding().NativeLoader)(sources, labels, o);
     } catch (err) {
       if ((err as { code?: unknown }).code === 'CUDA_UNAVAILABLE') throw new CudaUnavailableError((err as Error).message);
       throw err;
     }
     this.device = this.#native.device();
     this.#sources = [...options.sources];
-    this.batchSize = config.batchSize;
-    this.size = [config.width, config.height];
-    this.dtype = config.float32 ? 'float32' : 'uint8';
-    this.#imageSamples = config.width * config.height * 3;
+    this.batchSize = o.batchSize;
+    this.size = [o.width, o.height];
+    this.dtype = o.dtype;
+    this.#imageSamples = o.width * o.height * 3;
   }
 
   /**
@@ -311,12 +290,6 @@ export async function benchDecodeOnly(
   sources: ReadonlyArray<Source>,
   options: { size: [width: number, height: number]; threads?: number; mode?: 'fast' | 'exact'; maxPixels?: number },
 ): Promise<{ ms: number; images: number; failures: number; decodedPixels: number }> {
-  const binding = loadBinding();
-  defaultThreads ??= binding.info().threads;
-  // Reuse the loader's validation for size, mode, threads and sources.
-  const config = validateLoaderOptions(
-    { sources, labels: new Int32Array(sources.length), batchSize: 1, ...options },
-    defaultThreads,
-  );
-  return binding.benchDecodeOnly(config.sources, config.width, config.height, config.exact, config.threads, config.maxPixels);
+  const list = validateSources(sources, 'sources');
+  return loadBinding().benchDecodeOnly(list, validateDecodeTarget(options, defaultThreads()));
 }

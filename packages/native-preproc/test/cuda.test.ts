@@ -3,7 +3,7 @@
  * the CPU path, the Loader's device option, and the GPU-only checks.
  *
  * Without a GPU the kernel's maths is tested by running the same inline
- * functions compiled for the host (fusedBatch with cuda = false): what the
+ * functions compiled for the host (fusedBatch with device 'cpu'): what the
  * device computes differs from that only where the compiler could contract
  * float operations, and fused_pixel.h rules that out with the _rn intrinsics.
  */
@@ -31,8 +31,6 @@ const noDevice = `no CUDA device: ${cuda.reason ?? ''}`;
 
 const FILLS: FillMode[] = ['reflect', 'wrap', 'constant', 'nearest'];
 const INTERPOLATIONS: Interpolation[] = ['bilinear', 'nearest'];
-const FILL_CODE: Record<FillMode, number> = { reflect: 0, wrap: 1, constant: 2, nearest: 3 };
-const INTERP_CODE: Record<Interpolation, number> = { bilinear: 0, nearest: 1 };
 const NORMALIZE = { scale: 1 / 127.5, offset: -1 };
 
 interface Draw {
@@ -64,27 +62,24 @@ function pack(images: Image[], draws: Draw[]): { pixels: Uint8Array; desc: Float
 }
 
 async function fused(
-  device: 'host' | 'cuda',
+  device: 'cpu' | 'cuda',
   images: Image[],
   draws: Draw[],
   size: [number, number],
   c: Case,
 ): Promise<Float32Array | Uint8Array> {
   const { pixels, desc } = pack(images, draws);
-  const r = await loadBinding().fusedBatch(
-    device === 'cuda',
-    pixels,
-    desc,
-    size[0],
-    size[1],
-    FILL_CODE[c.fill],
-    c.fillValue,
-    INTERP_CODE[c.interpolation],
-    NORMALIZE.scale,
-    NORMALIZE.offset,
-    c.float32,
-    1,
-  );
+  const r = await loadBinding().fusedBatch(pixels, desc, {
+    device,
+    width: size[0],
+    height: size[1],
+    fill: c.fill,
+    fillValue: c.fillValue,
+    interpolation: c.interpolation,
+    ...NORMALIZE,
+    dtype: c.float32 ? 'float32' : 'uint8',
+    repeats: 1,
+  });
   return c.float32 ? new Float32Array(r.data) : new Uint8Array(r.data);
 }
 
@@ -159,7 +154,7 @@ describe('fused batch maths on the host (the kernel\'s code, compiled for the CP
         // Bound 0: both sides run the same IEEE float/double operations in the
         // same order (no FMA on either side), from the same uint8 resized
         // values, so any difference is a divergence in semantics.
-        const [host, cpu] = await Promise.all([fused('host', decoded, draws, size, c), cpuPath(resized, draws, c)]);
+        const [host, cpu] = await Promise.all([fused('cpu', decoded, draws, size, c), cpuPath(resized, draws, c)]);
         expect(host.length).toBe(sources.length * size[0] * size[1] * 3);
         expect(maxAbsDiff(host, cpu)).toBe(0);
       });
@@ -169,7 +164,7 @@ describe('fused batch maths on the host (the kernel\'s code, compiled for the CP
   it('uint8 output: identical to the CPU path (reflect and constant, bilinear)', async () => {
     for (const fill of ['reflect', 'constant'] as const) {
       const c: Case = { fill, interpolation: 'bilinear', fillValue: 200, float32: false };
-      const [host, cpu] = await Promise.all([fused('host', decoded, draws, size, c), cpuPath(resized, draws, c)]);
+      const [host, cpu] = await Promise.all([fused('cpu', decoded, draws, size, c), cpuPath(resized, draws, c)]);
       expect(host).toBeInstanceOf(Uint8Array);
       expect(maxAbsDiff(host, cpu)).toBe(0);
     }
@@ -177,13 +172,13 @@ describe('fused batch maths on the host (the kernel\'s code, compiled for the CP
 
   it('fed the resized images (what the Loader\'s CUDA path stages), it equals the CPU path too', async () => {
     const c: Case = { fill: 'reflect', interpolation: 'bilinear', fillValue: 0, float32: true };
-    const [host, cpu] = await Promise.all([fused('host', resized, draws, size, c), cpuPath(resized, draws, c)]);
+    const [host, cpu] = await Promise.all([fused('cpu', resized, draws, size, c), cpuPath(resized, draws, c)]);
     expect(maxAbsDiff(host, cpu)).toBe(0);
   });
 
   it('the comparison can fail: another fill mode, a float (unrounded) resize or a missed flip all differ', async () => {
     const c: Case = { fill: 'reflect', interpolation: 'bilinear', fillValue: 0, float32: true };
-    const host = await fused('host', decoded, draws, size, c);
+    const host = await fused('cpu', decoded, draws, size, c);
     expect(maxAbsDiff(host, await cpuPath(resized, draws, { ...c, fill: 'wrap' }))).toBeGreaterThan(0.1);
     const flipped = draws.map((d) => ({ ...d, flipHorizontal: !d.flipHorizontal }));
     expect(maxAbsDiff(host, await cpuPath(resized, flipped, c))).toBeGreaterThan(0.1);
@@ -302,7 +297,7 @@ describe('on a CUDA device', () => {
     for (const fill of FILLS) {
       for (const interpolation of INTERPOLATIONS) {
         const c: Case = { fill, interpolation, fillValue: 12, float32: true };
-        const [gpu, host] = await Promise.all([fused('cuda', decoded, draws, [224, 224], c), fused('host', decoded, draws, [224, 224], c)]);
+        const [gpu, host] = await Promise.all([fused('cuda', decoded, draws, [224, 224], c), fused('cpu', decoded, draws, [224, 224], c)]);
         expect(maxAbsDiff(gpu, host), `${fill} ${interpolation}`).toBe(0);
       }
     }

@@ -149,26 +149,47 @@ describe('option validation', () => {
 // The TS wrapper validates first; these are what a direct caller of the addon gets.
 describe('raw addon arguments', () => {
   const addon = loadBinding();
-  // angle, fill, fillValue, interpolation, scale, offset, float32
-  const warp = [0, 0, 0, 0, 1, 0, false] as const;
+  const warp = { fill: 'reflect', fillValue: 0, interpolation: 'bilinear', scale: 1, offset: 0, dtype: 'uint8' } as const;
+  const one = { width: 1, height: 1, flipHorizontal: false, flipVertical: false, angle: 0, ...warp };
 
   it('augment takes its pixels only as a Uint8Array', async () => {
-    await expect(addon.augment(new Uint8Array([1, 2, 3]), 1, 1, false, false, ...warp)).resolves.toBeInstanceOf(ArrayBuffer);
+    await expect(addon.augment(new Uint8Array([1, 2, 3]), one)).resolves.toBeInstanceOf(ArrayBuffer);
     for (const pixels of [new Float32Array(3), [1, 2, 3], undefined]) {
-      expect(() => addon.augment(pixels as never, 1, 1, false, false, ...warp)).toThrow(
-        new TypeError('pixels must be a Uint8Array'),
-      );
+      expect(() => addon.augment(pixels as never, one)).toThrow(new TypeError('pixels must be a Uint8Array'));
     }
   });
 
   it('fusedBatch takes pixels as a Uint8Array and images as a Float64Array', () => {
-    const args = [1, 1, 0, 0, 0, 1, 0, false, 1] as const;
-    expect(() => addon.fusedBatch(false, new Int8Array(3) as never, new Float64Array(6), ...args)).toThrow(
+    const options = { device: 'cpu', width: 1, height: 1, ...warp, repeats: 1 } as const;
+    expect(() => addon.fusedBatch(new Int8Array(3) as never, new Float64Array(6), options)).toThrow(
       new TypeError('pixels must be a Uint8Array'),
     );
-    expect(() => addon.fusedBatch(false, new Uint8Array(3), new Float32Array(6) as never, ...args)).toThrow(
+    expect(() => addon.fusedBatch(new Uint8Array(3), new Float32Array(6) as never, options)).toThrow(
       new TypeError('images must be a Float64Array'),
     );
+  });
+
+  it('enum options cross by name: an unknown name is a TypeError listing the allowed ones', async () => {
+    expect(() => addon.augment(new Uint8Array(3), { ...one, fill: 'mirror' as never })).toThrow(
+      new TypeError("options.fill must be one of 'reflect', 'wrap', 'constant', 'nearest', got 'mirror'"),
+    );
+    expect(() => addon.augment(new Uint8Array(3), { ...one, dtype: 1 as never })).toThrow(
+      new TypeError("options.dtype must be one of 'uint8', 'float32', got a non-string"),
+    );
+    expect(() => addon.epochOrder({ count: 3, shuffle: false, seed: 0, epoch: -1 })).toThrow(
+      new RangeError('options.epoch must be an integer from 0 to 9007199254740991'),
+    );
+    expect(() => addon.augment(new Uint8Array(3), undefined as never)).toThrow(
+      new TypeError('argument 2 must be an options object'),
+    );
+  });
+
+  it('limits are the TS layer\'s: the addon checks only what memory safety needs', async () => {
+    // Wider than MAX_SIDE (16384) and the old 65535 cap; memory-safe, so accepted.
+    const wide = await addon.augment(new Uint8Array(70_000 * 3), { ...one, width: 70_000 });
+    expect(wide.byteLength).toBe(70_000 * 3);
+    // A side the ops' int pixel indexing cannot hold is refused.
+    expect(() => addon.augment(new Uint8Array(3), { ...one, width: 2 ** 30 })).toThrow(/options\.width must be an integer from 1 to 536870911/);
   });
 });
 
@@ -207,7 +228,7 @@ describe('robustness', () => {
     }
     for (const f of res.failures) {
       expect(['EMPTY', 'TRUNCATED', 'UNSUPPORTED_FORMAT', 'CORRUPT', 'TOO_LARGE']).toContain(f.code);
-      expect(f.message.startsWith(`<buffer #${f.index}>: `)).toBe(true);
+      expect([f.source, f.reason.startsWith(`${f.code}: `)]).toEqual([`<buffer #${f.index}>`, true]);
     }
     // Both outcomes occur, so the mutations do exercise the decoders.
     expect(res.failures.length).toBeGreaterThan(20);

@@ -42,7 +42,7 @@ const fastBatches = (batch) => (engine, threads) => ({
       const r = await engine.decodeResizeBatch(sources, { size: [150, 150], mode: 'fast', dtype: 'uint8', threads });
       if (r.failures?.length) {
         const f = r.failures[0];
-        throw new Error(`${r.failures.length} failure(s) in the batch at ${i}, first: #${i + f.index} ${f.code} ${f.message}`);
+        throw new Error(`${r.failures.length} failure(s) in the batch at ${i}, first: #${i + f.index} ${f.source}: ${f.reason}`);
       }
       if (!(r.data instanceof Uint8Array)) throw new Error('uint8 batch did not come back as a Uint8Array');
       out.push(...splitBatch(r.data, r.count));

@@ -2,12 +2,9 @@
 // with the parameters given explicitly (previews, parity tests).
 // augmentParams(): the per-image draws the Loader makes, for the same
 // (seed, epoch, index), so a preview can show exactly what training sees.
-#include <cmath>
-#include <string>
-
 #include "../loader/rng.h"
 #include "../ops/warp.h"
-#include "args.h"
+#include "config.h"
 #include "exports.h"
 #include "output_buffer.h"
 #include "promise_worker.h"
@@ -49,59 +46,48 @@ class AugmentWorker : public PromiseWorker {
 
 }  // namespace
 
-// augment(pixels: Uint8Array, width, height, flipH, flipV, angle, fill, fillValue,
-//         interpolation, scale, offset, float32) -> Promise<ArrayBuffer>
+// augment(pixels: Uint8Array, options) -> Promise<ArrayBuffer>
 Napi::Value Augment(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Uint8Array pixels = TypedArrayArg<Napi::Uint8Array>(info, 0, napi_uint8_array, "pixels", "Uint8Array");
-  const int width = static_cast<int>(NumberArg(info, 1, 1, 65535, "width"));
-  const int height = static_cast<int>(NumberArg(info, 2, 1, 65535, "height"));
-  if (pixels.ByteLength() != static_cast<size_t>(width) * height * 3) {
+  const Options options(info, 1);
+  const int width = options.Side("width");
+  const int height = options.Side("height");
+  // Sides the ops can index cannot overflow this product in size_t.
+  if (pixels.ByteLength() != static_cast<size_t>(width) * static_cast<size_t>(height) * 3) {
     throw Napi::RangeError::New(env, "augment: pixels must hold width * height * 3 bytes");
   }
-  WarpParams p;
-  p.flip_horizontal = BoolArg(info, 3, "flipHorizontal");
-  p.flip_vertical = BoolArg(info, 4, "flipVertical");
-  p.angle = FiniteArg(info, 5, "angle");
-  p.fill = static_cast<FillMode>(static_cast<int>(NumberArg(info, 6, 0, 3, "fill")));
-  p.fill_value = FloatArg(info, 7, "fillValue");
-  p.interpolation = static_cast<Interpolation>(static_cast<int>(NumberArg(info, 8, 0, 1, "interpolation")));
-  p.scale = FloatArg(info, 9, "scale");
-  p.offset = FloatArg(info, 10, "offset");
-  const OutputType type = BoolArg(info, 11, "float32") ? OutputType::kFloat32 : OutputType::kUint8;
+  WarpParams p = ReadWarp(options);
+  p.flip_horizontal = options.Bool("flipHorizontal");
+  p.flip_vertical = options.Bool("flipVertical");
+  p.angle = options.Finite("angle");
+  const OutputType type = options.Enum("dtype", kDtypeNames);
   auto* worker = new AugmentWorker(env, pixels, width, height, p, type);
   return worker->QueueForPromise();
 }
 
-// augmentParams(seed, epoch, index, flipH, flipV, rotationFactor)
-//   -> { flipHorizontal, flipVertical, angle }
+// augmentParams(options) -> { flipHorizontal, flipVertical, angle }
 Napi::Value AugmentParams(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const double seed = NumberArg(info, 0, 0, 9007199254740991.0, "seed");
-  const double epoch = NumberArg(info, 1, 0, 9007199254740991.0, "epoch");
-  const double index = NumberArg(info, 2, 0, 9007199254740991.0, "index");
-  AugmentSpec spec;
-  spec.flip_horizontal = BoolArg(info, 3, "flipHorizontal");
-  spec.flip_vertical = BoolArg(info, 4, "flipVertical");
-  spec.rotation_factor = FiniteArg(info, 5, "rotation");
-  const AugmentDraw d = DrawAugment(spec, static_cast<uint64_t>(seed), static_cast<uint64_t>(epoch),
-                                    static_cast<uint64_t>(index));
-  Napi::Object o = Napi::Object::New(env);
+  const Options options(info, 0);
+  const uint64_t seed = options.Count("seed");
+  const uint64_t epoch = options.Count("epoch");
+  const uint64_t index = options.Count("index");
+  const AugmentDraw d = DrawAugment(ReadAugmentSpec(options), seed, epoch, index);
+  Napi::Object o = Napi::Object::New(info.Env());
   o.Set("flipHorizontal", d.flip_horizontal);
   o.Set("flipVertical", d.flip_vertical);
   o.Set("angle", d.angle);
   return o;
 }
 
-// epochOrder(n, shuffle, seed, epoch) -> Uint32Array: the order a Loader epoch visits its sources.
+// epochOrder(options) -> Uint32Array: the order a Loader epoch visits its sources.
 Napi::Value EpochOrderJs(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const size_t n = static_cast<size_t>(NumberArg(info, 0, 0, 0x7FFFFFFF, "n"));
-  const bool shuffle = BoolArg(info, 1, "shuffle");
-  const double seed = NumberArg(info, 2, 0, 9007199254740991.0, "seed");
-  const double epoch = NumberArg(info, 3, 0, 9007199254740991.0, "epoch");
-  const std::vector<uint32_t> order = EpochOrder(n, shuffle, static_cast<uint64_t>(seed), static_cast<uint64_t>(epoch));
-  Napi::Uint32Array out = Napi::Uint32Array::New(env, n);
+  const Options options(info, 0);
+  // The order holds uint32 source indices.
+  const size_t n = static_cast<size_t>(options.Integer("count", 0, 0xFFFFFFFF));
+  const std::vector<uint32_t> order =
+      EpochOrder(n, options.Bool("shuffle"), options.Count("seed"), options.Count("epoch"));
+  Napi::Uint32Array out = Napi::Uint32Array::New(info.Env(), n);
   for (size_t i = 0; i < n; ++i) out[i] = order[i];
   return out;
 }

@@ -1,12 +1,12 @@
 // decodeResizeBatch(): the one native call per batch. The libuv worker thread
 // allocates the output and fans the items out to the loader pool, so the JS
 // thread only builds the small result object.
-#include <limits>
 #include <string>
 
 #include "../loader/batch.h"
+#include "../loader/byte_size.h"
 #include "../loader/thread_pool.h"
-#include "args.h"
+#include "config.h"
 #include "exports.h"
 #include "output_buffer.h"
 #include "promise_worker.h"
@@ -24,16 +24,11 @@ class ResizeBatchWorker : public PromiseWorker {
 
  protected:
   void Execute() override {
-    // Exceptions thrown here (bad_alloc for an absurd batch) are turned into
-    // a rejection by Napi::AsyncWorker.
-    const size_t count = held_.sources.size();
+    // Sides the ops can index cannot overflow one slot's size; a count can.
+    // What is thrown here becomes a rejection (Napi::AsyncWorker).
     const size_t slot = static_cast<size_t>(spec_.width) * static_cast<size_t>(spec_.height) * 3 *
                         BytesPerSample(spec_.type);
-    if (count != 0 && slot > std::numeric_limits<size_t>::max() / count) {
-      SetError("batch output size overflows");
-      return;
-    }
-    output_ = AlignedBuffer(slot * count);
+    output_ = AlignedBuffer(ByteProduct(slot, held_.sources.size()));
     RunResizeBatch(held_.sources, spec_, output_.data(), outcomes_);
   }
 
@@ -51,7 +46,7 @@ class ResizeBatchWorker : public PromiseWorker {
       if (o.code != ErrorCode::kOk) {
         Napi::Object f = Napi::Object::New(env);
         f.Set("index", static_cast<double>(i));
-        f.Set("code", ErrorCodeName(o.code));
+        f.Set("code", NameOf(kErrorCodeNames, o.code));
         f.Set("message", o.message);
         failures.Set(failed++, f);
       }
@@ -75,14 +70,9 @@ class ResizeBatchWorker : public PromiseWorker {
 Napi::Value DecodeResizeBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   HeldSources held = HoldSourceArray(info);
-
-  BatchSpec spec;
-  spec.width = static_cast<int>(NumberArg(info, 1, 1, 16384, "width"));
-  spec.height = static_cast<int>(NumberArg(info, 2, 1, 16384, "height"));
-  spec.exact = BoolArg(info, 3, "exact");
-  spec.type = BoolArg(info, 4, "float32") ? OutputType::kFloat32 : OutputType::kUint8;
-  spec.threads = static_cast<size_t>(NumberArg(info, 5, 1, 1024, "threads"));
-  spec.max_pixels = static_cast<uint64_t>(NumberArg(info, 6, 1, 9007199254740991.0, "maxPixels"));
+  const Options options(info, 1);
+  BatchSpec spec = ReadDecodeTarget(options);
+  spec.type = options.Enum("dtype", kDtypeNames);
 
   auto* worker = new ResizeBatchWorker(env, std::move(held), spec);
   return worker->QueueForPromise();

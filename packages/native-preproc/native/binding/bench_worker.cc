@@ -2,6 +2,7 @@
 // source exactly as the Loader does (same DCT scale for the target size) and
 // stops there: no resize, no cache, no augmentation, no batch. Runs on the
 // shared pool's threads like decodeResizeBatch.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 
@@ -9,7 +10,7 @@
 #include "../loader/read_source.h"
 #include "../loader/thread_pool.h"
 #include "../ops/decode.h"
-#include "args.h"
+#include "config.h"
 #include "exports.h"
 #include "promise_worker.h"
 #include "sources.h"
@@ -19,23 +20,16 @@ namespace {
 
 class BenchDecodeWorker : public PromiseWorker {
  public:
-  BenchDecodeWorker(Napi::Env env, HeldSources held, int width, int height, bool exact, size_t threads,
-                    uint64_t max_pixels)
-      : PromiseWorker(env, "xfer.benchDecodeOnly"),
-        held_(std::move(held)),
-        width_(width),
-        height_(height),
-        exact_(exact),
-        threads_(threads),
-        max_pixels_(max_pixels) {}
+  BenchDecodeWorker(Napi::Env env, HeldSources held, const BatchSpec& spec)
+      : PromiseWorker(env, "xfer.benchDecodeOnly"), held_(std::move(held)), spec_(spec) {}
 
  protected:
   void Execute() override {
     DecodeOptions options;
-    options.max_pixels = max_pixels_;
-    if (!exact_) {
-      options.target_width = width_;
-      options.target_height = height_;
+    options.max_pixels = spec_.max_pixels;
+    if (!spec_.exact) {
+      options.target_width = spec_.width;
+      options.target_height = spec_.height;
     }
     const size_t count = held_.sources.size();
     std::atomic<size_t> next{0};
@@ -59,7 +53,7 @@ class BenchDecodeWorker : public PromiseWorker {
         }
       }
     };
-    const size_t workers = std::min(threads_ == 0 ? size_t{1} : threads_, count);
+    const size_t workers = std::min(spec_.threads, count);
     ThreadPool::Shared().ParallelRun(workers, work);
     ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     decoded_ = ok.load();
@@ -78,11 +72,7 @@ class BenchDecodeWorker : public PromiseWorker {
 
  private:
   HeldSources held_;
-  int width_;
-  int height_;
-  bool exact_;
-  size_t threads_;
-  uint64_t max_pixels_;
+  BatchSpec spec_;
   double ms_ = 0;
   size_t decoded_ = 0;
   size_t failed_ = 0;
@@ -91,17 +81,11 @@ class BenchDecodeWorker : public PromiseWorker {
 
 }  // namespace
 
-// benchDecodeOnly(sources, width, height, exact, threads, maxPixels)
-//   -> Promise<{ ms, images, failures, decodedPixels }>
+// benchDecodeOnly(sources, options) -> Promise<{ ms, images, failures, decodedPixels }>
 Napi::Value BenchDecodeOnly(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   HeldSources held = HoldSourceArray(info);
-  const int width = static_cast<int>(NumberArg(info, 1, 1, 16384, "width"));
-  const int height = static_cast<int>(NumberArg(info, 2, 1, 16384, "height"));
-  const bool exact = BoolArg(info, 3, "exact");
-  const size_t threads = static_cast<size_t>(NumberArg(info, 4, 1, 1024, "threads"));
-  const uint64_t max_pixels = static_cast<uint64_t>(NumberArg(info, 5, 1, 9007199254740991.0, "maxPixels"));
-  auto* worker = new BenchDecodeWorker(env, std::move(held), width, height, exact, threads, max_pixels);
+  const Options options(info, 1);
+  auto* worker = new BenchDecodeWorker(info.Env(), std::move(held), ReadDecodeTarget(options));
   return worker->QueueForPromise();
 }
 

@@ -1,11 +1,10 @@
 // decode(): one full-scale decode on a libuv worker thread. It does not use
 // the loader pool: a single image gains nothing from it, and a preview must
 // not queue behind a training batch.
-#include <limits>
-
 #include "../loader/batch.h"
-#include "args.h"
+#include "enum_names.h"
 #include "exports.h"
+#include "options.h"
 #include "output_buffer.h"
 #include "promise_worker.h"
 #include "sources.h"
@@ -26,7 +25,7 @@ class DecodeWorker : public PromiseWorker {
   Napi::Value Result(Napi::Env env) override {
     Napi::Object result = Napi::Object::New(env);
     if (!status_.ok()) {
-      result.Set("code", ErrorCodeName(status_.code));
+      result.Set("code", NameOf(kErrorCodeNames, status_.code));
       result.Set("message", status_.message);
     } else {
       const size_t bytes = image_.byte_size();
@@ -49,11 +48,11 @@ class DecodeWorker : public PromiseWorker {
 
 Napi::Value Decode(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1) throw Napi::TypeError::New(env, "decode(source, maxPixels)");
+  if (info.Length() < 1) throw Napi::TypeError::New(env, "decode(source, options)");
   HeldSources held;
   AddSource(info[0], held);
-  const double max_pixels = NumberArg(info, 1, 1, 9007199254740991.0, "maxPixels");
-  auto* worker = new DecodeWorker(env, std::move(held), static_cast<uint64_t>(max_pixels));
+  const Options options(info, 1);
+  auto* worker = new DecodeWorker(env, std::move(held), options.Count("maxPixels", 1));
   return worker->QueueForPromise();
 }
 

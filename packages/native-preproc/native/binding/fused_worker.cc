@@ -1,7 +1,7 @@
 // fusedBatch() and cudaCopyBench(): diagnostics for tests and
 // tools/gpu-check, not part of the training path. fusedBatch runs the fused
 // batch maths (cuda/fused_pixel.h) on decoded images of any sizes, either on
-// this CPU ('host': how the kernel's maths is tested without a GPU) or
+// this CPU ('cpu': how the kernel's maths is tested without a GPU) or
 // through a CudaStage on the GPU ('cuda': what the Loader's CUDA path runs,
 // with the stage's copy and kernel times).
 #include <algorithm>
@@ -15,8 +15,9 @@
 #include "../cuda/cuda_stage.h"
 #include "../cuda/fused_batch.h"
 #include "../cuda/pinned_allocator.h"
+#include "../loader/byte_size.h"
 #include "../loader/device_choice.h"
-#include "args.h"
+#include "config.h"
 #include "exports.h"
 #include "output_buffer.h"
 #include "promise_worker.h"
@@ -42,7 +43,7 @@ class FusedBatchWorker : public PromiseWorker {
  protected:
   void Execute() override {
     try {
-      const size_t bytes = images_.size() * FusedOutputImageBytes(params_);
+      const size_t bytes = ByteProduct(images_.size(), FusedOutputImageBytes(params_));
       output_ = AlignedBuffer(std::max<size_t>(bytes, 1));
       if (cuda_) {
         RunCuda(bytes);
@@ -107,26 +108,22 @@ class FusedBatchWorker : public PromiseWorker {
 
 }  // namespace
 
+// fusedBatch(pixels, images, options) -> Promise<{ data, timing? }>
 Napi::Value FusedBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const bool cuda = BoolArg(info, 0, "cuda");
-  Napi::Uint8Array pixels = TypedArrayArg<Napi::Uint8Array>(info, 1, napi_uint8_array, "pixels", "Uint8Array");
-  Napi::Float64Array desc = TypedArrayArg<Napi::Float64Array>(info, 2, napi_float64_array, "images", "Float64Array");
+  Napi::Uint8Array pixels = TypedArrayArg<Napi::Uint8Array>(info, 0, napi_uint8_array, "pixels", "Uint8Array");
+  Napi::Float64Array desc = TypedArrayArg<Napi::Float64Array>(info, 1, napi_float64_array, "images", "Float64Array");
   if (desc.ElementLength() % kDescriptorFields != 0) {
     throw Napi::RangeError::New(env, "fusedBatch: images must hold 6 numbers per image");
   }
-  fused::FusedParams params;
-  const int out_w = static_cast<int>(NumberArg(info, 3, 1, 16384, "width"));
-  const int out_h = static_cast<int>(NumberArg(info, 4, 1, 16384, "height"));
-  WarpParams warp;
-  warp.fill = static_cast<FillMode>(static_cast<int>(NumberArg(info, 5, 0, 3, "fill")));
-  warp.fill_value = FloatArg(info, 6, "fillValue");
-  warp.interpolation = static_cast<Interpolation>(static_cast<int>(NumberArg(info, 7, 0, 1, "interpolation")));
-  warp.scale = FloatArg(info, 8, "scale");
-  warp.offset = FloatArg(info, 9, "offset");
-  const OutputType type = BoolArg(info, 10, "float32") ? OutputType::kFloat32 : OutputType::kUint8;
-  const int repeats = static_cast<int>(NumberArg(info, 11, 1, 1000, "repeats"));
-  params = MakeFusedParams(out_w, out_h, warp, type);
+  const Options options(info, 2);
+  const bool cuda = options.Enum("device", kProcessorNames);
+  const int out_w = options.Side("width");
+  const int out_h = options.Side("height");
+  const WarpParams warp = ReadWarp(options);
+  const OutputType type = options.Enum("dtype", kDtypeNames);
+  const int repeats = static_cast<int>(options.Integer("repeats", 1, std::numeric_limits<int>::max()));
+  const fused::FusedParams params = MakeFusedParams(out_w, out_h, warp, type);
 
   const size_t count = desc.ElementLength() / kDescriptorFields;
   std::vector<fused::FusedImage> images;
@@ -135,8 +132,8 @@ Napi::Value FusedBatch(const Napi::CallbackInfo& info) {
     const double* d = desc.Data() + i * kDescriptorFields;
     const double offset = d[0], width = d[1], height = d[2], angle = d[5];
     const bool whole = std::floor(offset) == offset && std::floor(width) == width && std::floor(height) == height;
-    if (!whole || offset < 0 || width < 1 || height < 1 || width > 65535 || height > 65535 || !std::isfinite(angle) ||
-        offset + width * height * 3 > static_cast<double>(pixels.ByteLength())) {
+    if (!whole || offset < 0 || width < 1 || height < 1 || width > kMaxIndexableSide || height > kMaxIndexableSide ||
+        !std::isfinite(angle) || offset + width * height * 3 > static_cast<double>(pixels.ByteLength())) {
       throw Napi::RangeError::New(env, "fusedBatch: image " + std::to_string(i) + " does not fit in pixels");
     }
     images.push_back(DescribeFusedImage(static_cast<uint64_t>(offset), static_cast<int>(width),
@@ -146,11 +143,13 @@ Napi::Value FusedBatch(const Napi::CallbackInfo& info) {
   return worker->QueueForPromise();
 }
 
+// cudaCopyBench(options) -> { pageableH2dMs, pinnedH2dMs, d2dMs }; throws without CUDA.
 Napi::Value CudaCopyBench(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t h2d = static_cast<size_t>(NumberArg(info, 0, 0, 1e12, "h2dBytes"));
-  const size_t d2d = static_cast<size_t>(NumberArg(info, 1, 0, 1e12, "d2dBytes"));
-  const int repeats = static_cast<int>(NumberArg(info, 2, 1, 1000, "repeats"));
+  const Options options(info, 0);
+  const size_t h2d = static_cast<size_t>(options.Count("h2dBytes"));
+  const size_t d2d = static_cast<size_t>(options.Count("d2dBytes"));
+  const int repeats = static_cast<int>(options.Integer("repeats", 1, std::numeric_limits<int>::max()));
   if (!CachedCudaInfo().available) throw Napi::Error::New(env, "CUDA is not available: " + CachedCudaInfo().reason);
   try {
     const CopyBenchResult r = RunCopyBench(h2d, d2d, repeats);

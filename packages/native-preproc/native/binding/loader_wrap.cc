@@ -15,137 +15,22 @@
 //   and join the threads before anything they use goes away.
 #include <napi.h>
 
-#include <cmath>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "../loader/loader.h"
-#include "args.h"
 #include "exports.h"
-#include "sources.h"
+#include "loader_config.h"
+#include "loader_results.h"
+#include "options.h"
 
 namespace xfer {
 namespace {
 
-double Field(Napi::Object o, const char* key, double lo, double hi, bool integer) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("loader config ") + key + " must be a number");
-  const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= lo && d <= hi) || (integer && std::floor(d) != d)) {
-    throw Napi::RangeError::New(o.Env(), std::string("loader config ") + key + " is out of range");
-  }
-  return d;
-}
-
-bool Flag(Napi::Object o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsBoolean()) throw Napi::TypeError::New(o.Env(), std::string("loader config ") + key + " must be a boolean");
-  return v.As<Napi::Boolean>().Value();
-}
-
-LoaderConfig ParseConfig(Napi::Object o, std::vector<Napi::ObjectReference>& keep_alive) {
-  Napi::Env env = o.Env();
-  LoaderConfig c;
-  Napi::Value sources = o.Get("sources");
-  if (!sources.IsArray()) throw Napi::TypeError::New(env, "loader config sources must be an array");
-  Napi::Array list = sources.As<Napi::Array>();
-  if (list.Length() > 0x7FFFFFFFu) throw Napi::RangeError::New(env, "too many sources");
-  c.sources.reserve(list.Length());
-  for (uint32_t i = 0; i < list.Length(); ++i) c.sources.push_back(ToSource(list.Get(i), keep_alive));
-
-  Napi::Value labels = o.Get("labels");
-  if (!labels.IsTypedArray() || labels.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    throw Napi::TypeError::New(env, "loader config labels must be an Int32Array");
-  }
-  Napi::Int32Array l = labels.As<Napi::Int32Array>();
-  if (l.ElementLength() != c.sources.size()) {
-    throw Napi::RangeError::New(env, "loader config labels must have one entry per source");
-  }
-  c.labels.assign(l.Data(), l.Data() + l.ElementLength());
-
-  c.width = static_cast<int>(Field(o, "width", 1, 16384, true));
-  c.height = static_cast<int>(Field(o, "height", 1, 16384, true));
-  c.exact = Flag(o, "exact");
-  c.max_pixels = static_cast<uint64_t>(Field(o, "maxPixels", 1, 9007199254740991.0, true));
-  c.batch_size = static_cast<size_t>(Field(o, "batchSize", 1, 1 << 20, true));
-  c.drop_remainder = Flag(o, "dropRemainder");
-  c.shuffle = Flag(o, "shuffle");
-  c.seed = static_cast<uint64_t>(Field(o, "seed", 0, 9007199254740991.0, true));
-  c.augment.flip_horizontal = Flag(o, "flipHorizontal");
-  c.augment.flip_vertical = Flag(o, "flipVertical");
-  c.augment.rotation_factor = Field(o, "rotation", 0, 1e6, false);
-  c.augment.fill = static_cast<FillMode>(static_cast<int>(Field(o, "fill", 0, 3, true)));
-  c.augment.fill_value = static_cast<float>(Field(o, "fillValue", -3.4e38, 3.4e38, false));
-  c.augment.interpolation = static_cast<Interpolation>(static_cast<int>(Field(o, "interpolation", 0, 1, true)));
-  c.scale = static_cast<float>(Field(o, "scale", -3.4e38, 3.4e38, false));
-  c.offset = static_cast<float>(Field(o, "offset", -3.4e38, 3.4e38, false));
-  c.type = Flag(o, "float32") ? OutputType::kFloat32 : OutputType::kUint8;
-  c.cache = static_cast<CacheKind>(static_cast<int>(Field(o, "cache", 0, 2, true)));
-  if (c.cache == CacheKind::kDisk) {
-    Napi::Value path = o.Get("cachePath");
-    if (!path.IsString()) throw Napi::TypeError::New(env, "loader config cachePath must be a string");
-    c.cache_path = path.As<Napi::String>().Utf8Value();
-  }
-  c.prefetch = static_cast<size_t>(Field(o, "prefetch", 0, 1024, true));
-  c.threads = static_cast<size_t>(Field(o, "threads", 1, 1024, true));
-  c.throw_on_error = Flag(o, "throwOnError");
-  // Optional for direct callers of the raw addon, who keep the CPU path;
-  // src/loader.ts always sets it (default 'auto').
-  if (!o.Get("device").IsUndefined()) {
-    c.device = static_cast<DeviceRequest>(static_cast<int>(Field(o, "device", 0, 2, true)));
-  }
-
-  const double slot_bytes = static_cast<double>(c.batch_size) * c.width * c.height * 3 * BytesPerSample(c.type);
-  if (slot_bytes > 4294967296.0) {
-    throw Napi::RangeError::New(env, "a batch slot would exceed 4 GiB (batchSize x height x width x 3 x sample size)");
-  }
-  return c;
-}
-
-const char* KindName(NextResult::Kind k) {
-  switch (k) {
-    case NextResult::Kind::kBatch: return "batch";
-    case NextResult::Kind::kEnd: return "end";
-    case NextResult::Kind::kError: return "error";
-    case NextResult::Kind::kSuperseded: return "superseded";
-    case NextResult::Kind::kClosed: return "closed";
-    case NextResult::Kind::kFatal: return "fatal";
-    case NextResult::Kind::kStuck: return "stuck";
-  }
-  return "fatal";
-}
-
-Napi::Int32Array ToInt32Array(Napi::Env env, const std::vector<int32_t>& v) {
-  Napi::Int32Array a = Napi::Int32Array::New(env, v.size());
-  for (size_t i = 0; i < v.size(); ++i) a[i] = v[i];
-  return a;
-}
-
-Napi::Object ToJs(Napi::Env env, const NextResult& r) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("kind", KindName(r.kind));
-  switch (r.kind) {
-    case NextResult::Kind::kBatch:
-      o.Set("slot", r.slot);
-      o.Set("count", static_cast<double>(r.count));
-      o.Set("sequence", static_cast<double>(r.sequence));
-      o.Set("labels", ToInt32Array(env, r.labels));
-      o.Set("indices", ToInt32Array(env, r.indices));
-      break;
-    case NextResult::Kind::kError:
-      o.Set("index", static_cast<double>(r.source));
-      o.Set("code", ErrorCodeName(r.code));
-      o.Set("message", r.message);
-      break;
-    case NextResult::Kind::kFatal:
-    case NextResult::Kind::kStuck:
-      o.Set("message", r.message);
-      break;
-    default: break;
-  }
-  return o;
-}
+// Slots are int indices; the ring is far smaller.
+constexpr double kMaxSlot = std::numeric_limits<int>::max();
 
 class NativeLoader;
 
@@ -179,8 +64,7 @@ class NativeLoader : public Napi::ObjectWrap<NativeLoader> {
 
   explicit NativeLoader(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeLoader>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "new NativeLoader(config)");
-    LoaderConfig config = ParseConfig(info[0].As<Napi::Object>(), keep_alive_);
+    LoaderConfig config = ReadLoaderConfig(info, keep_alive_);
     try {
       engine_ = std::make_unique<LoaderEngine>(std::move(config));
     } catch (const DeviceUnavailableError& e) {
@@ -228,7 +112,7 @@ class NativeLoader : public Napi::ObjectWrap<NativeLoader> {
     Napi::Promise::Deferred deferred = *pending_;
     pending_.reset();
     try {
-      deferred.Resolve(ToJs(env, p->result));
+      deferred.Resolve(NextResultToJs(env, p->result));
     } catch (const Napi::Error& e) {
       deferred.Reject(e.Value());
     }
@@ -285,18 +169,18 @@ class NativeLoader : public Napi::ObjectWrap<NativeLoader> {
   }
 
   Napi::Value StartEpoch(const Napi::CallbackInfo& info) {
-    const double epoch = NumberArg(info, 0, 0, 9007199254740991.0, "epoch");
+    const double epoch = IntegerArg(info, 0, 0, kMaxSafeInteger, "epoch");
     return Napi::Number::New(info.Env(), static_cast<double>(engine_->StartEpoch(static_cast<uint64_t>(epoch))));
   }
 
   Napi::Value Next(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    const double generation = NumberArg(info, 0, 0, 9007199254740991.0, "generation");
+    const double generation = IntegerArg(info, 0, 0, kMaxSafeInteger, "generation");
     Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
     if (closing_) {
       NextResult r;
       r.kind = NextResult::Kind::kClosed;
-      deferred.Resolve(ToJs(env, r));
+      deferred.Resolve(NextResultToJs(env, r));
       return deferred.Promise();
     }
     if (has_pending_) {
@@ -311,7 +195,7 @@ class NativeLoader : public Napi::ObjectWrap<NativeLoader> {
     };
     std::optional<NextResult> now = engine_->RequestNext(static_cast<uint64_t>(generation), std::move(deliver));
     if (now) {
-      deferred.Resolve(ToJs(env, *now));
+      deferred.Resolve(NextResultToJs(env, *now));
     } else {
       pending_ = deferred;
       pending_id_ = id;
@@ -322,7 +206,7 @@ class NativeLoader : public Napi::ObjectWrap<NativeLoader> {
   }
 
   Napi::Value Release(const Napi::CallbackInfo& info) {
-    const double slot = NumberArg(info, 0, 0, 1 << 20, "slot");
+    const double slot = IntegerArg(info, 0, 0, kMaxSlot, "slot");
     return Napi::Boolean::New(info.Env(), engine_->Release(static_cast<int>(slot)));
   }
 
@@ -332,7 +216,7 @@ class NativeLoader : public Napi::ObjectWrap<NativeLoader> {
   Napi::Value SlotBuffer(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     std::shared_ptr<SlotRing> ring = engine_->ring();
-    const size_t slot = static_cast<size_t>(NumberArg(info, 0, 0, 1 << 20, "slot"));
+    const size_t slot = static_cast<size_t>(IntegerArg(info, 0, 0, kMaxSlot, "slot"));
     if (slot >= ring->count()) throw Napi::RangeError::New(env, "slot out of range");
     if (slot_buffers_.size() < ring->count()) slot_buffers_.resize(ring->count());
     if (!slot_buffers_[slot].IsEmpty()) return slot_buffers_[slot].Value();
@@ -353,61 +237,12 @@ class NativeLoader : public Napi::ObjectWrap<NativeLoader> {
   }
 
   Napi::Value Stats(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    const LoaderStats s = engine_->Stats();
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("images", static_cast<double>(s.images));
-    o.Set("decoded", static_cast<double>(s.decoded));
-    Napi::Object stages = Napi::Object::New(env);
-    stages.Set("read", s.read_ms);
-    stages.Set("decode", s.decode_ms);
-    stages.Set("resize", s.resize_ms);
-    stages.Set("augment", s.augment_ms);
-    stages.Set("gpu", s.gpu_ms);
-    stages.Set("wait", s.wait_ms);
-    o.Set("perStageMs", stages);
-    o.Set("imagesPerSec", s.images_per_sec);
-    o.Set("cachedImages", static_cast<double>(s.cached_images));
-    o.Set("cacheBytes", static_cast<double>(s.cache_bytes));
-    o.Set("cacheReused", s.cache_reused);
-    Napi::Array skipped = Napi::Array::New(env, s.skipped.size());
-    for (size_t i = 0; i < s.skipped.size(); ++i) {
-      Napi::Object k = Napi::Object::New(env);
-      k.Set("index", static_cast<double>(s.skipped[i].source));
-      k.Set("code", ErrorCodeName(s.skipped[i].code));
-      k.Set("message", s.skipped[i].message);
-      skipped.Set(static_cast<uint32_t>(i), k);
-    }
-    o.Set("skipped", skipped);
-    Napi::Object ring = Napi::Object::New(env);
-    ring.Set("slots", static_cast<double>(s.slots));
-    ring.Set("free", static_cast<double>(s.slots_free));
-    ring.Set("held", static_cast<double>(s.slots_held));
-    ring.Set("slotBytes", static_cast<double>(engine_->ring()->slot_bytes()));
-    ring.Set("memory", engine_->ring()->memory_kind());
-    o.Set("ring", ring);
-    o.Set("threads", static_cast<double>(s.threads));
-    return o;
+    return StatsToJs(info.Env(), engine_->Stats(), *engine_->ring());
   }
 
-  // { kind: 'cpu' | 'cuda', reason }: where augment + normalize run, and why.
-  Napi::Value Device(const Napi::CallbackInfo& info) {
-    const DeviceChoice& d = engine_->device();
-    Napi::Object o = Napi::Object::New(info.Env());
-    o.Set("kind", d.cuda ? "cuda" : "cpu");
-    o.Set("reason", d.reason);
-    return o;
-  }
+  Napi::Value Device(const Napi::CallbackInfo& info) { return DeviceChoiceToJs(info.Env(), engine_->device()); }
 
-  Napi::Value Length(const Napi::CallbackInfo& info) {
-    const LengthInfo l = engine_->Length();
-    Napi::Object o = Napi::Object::New(info.Env());
-    o.Set("known", l.known);
-    o.Set("batches", static_cast<double>(l.batches));
-    o.Set("good", static_cast<double>(l.good));
-    o.Set("failed", static_cast<double>(l.failed));
-    return o;
-  }
+  Napi::Value Length(const Napi::CallbackInfo& info) { return LengthToJs(info.Env(), engine_->Length()); }
 
   class CloseWorker : public Napi::AsyncWorker {
    public:
@@ -453,7 +288,7 @@ class NativeLoader : public Napi::ObjectWrap<NativeLoader> {
       r.kind = NextResult::Kind::kClosed;
       Napi::Promise::Deferred deferred = *pending_;
       pending_.reset();
-      deferred.Resolve(ToJs(env, r));
+      deferred.Resolve(NextResultToJs(env, r));
     }
     // Joining waits for the image each thread is on: do it off the JS thread.
     auto* worker = new CloseWorker(info.This().As<Napi::Object>(), this);

@@ -18,8 +18,6 @@ uint64_t RangeField(Napi::Object o, const char* key) {
   return static_cast<uint64_t>(d);
 }
 
-}  // namespace
-
 Source ToSource(Napi::Value value, std::vector<Napi::ObjectReference>& keep_alive) {
   Source source;
   if (value.IsString()) {
@@ -48,6 +46,8 @@ Source ToSource(Napi::Value value, std::vector<Napi::ObjectReference>& keep_aliv
   }
   return source;
 }
+
+}  // namespace
 
 void AddSource(Napi::Value value, HeldSources& held) { held.sources.push_back(ToSource(value, held.keep_alive)); }
 

@@ -25,7 +25,4 @@ void AddSource(Napi::Value value, HeldSources& held);
 // AddSource for every element of argument 0, which must be an array.
 HeldSources HoldSourceArray(const Napi::CallbackInfo& info);
 
-// The same conversion for one value; a Uint8Array gets a reference in keep_alive.
-Source ToSource(Napi::Value value, std::vector<Napi::ObjectReference>& keep_alive);
-
 }  // namespace xfer

@@ -26,6 +26,13 @@
 // - Every draw is keyed by (seed, epoch, source index): see rng.h.
 // Nothing thrown by an image escapes a worker; a failed image becomes a
 // typed outcome and the loader goes on.
+//
+// The engine's methods are defined by concern:
+//   loader.cc            lifetime, the requests JS makes, the worker loop, stats
+//   loader_schedule.cc   epoch order, batch assembly, which task runs next
+//   loader_pipeline.cc   the cache's set-up and read -> decode -> resize into it
+//   loader_staging.cc    the ring (and CUDA stage), augment + normalize into slots
+//   cache_fingerprint.cc the disk cache's key
 #pragma once
 
 #include <atomic>
@@ -46,6 +53,7 @@
 
 #include "../ops/image.h"
 #include "../ops/status.h"
+#include "decode_scratch.h"
 #include "device_choice.h"
 #include "image_cache.h"
 #include "rng.h"
@@ -59,6 +67,9 @@ struct DeviceBatch;
 
 enum class CacheKind { kNone, kMemory, kDisk };
 
+// Plain values, read from JS once by binding/loader_config.cc. The limits on
+// them are the TS layer's (src/limits.ts); the engine only guards its own
+// size arithmetic.
 struct LoaderConfig {
   std::vector<Source> sources;
   std::vector<int32_t> labels;  // one per source
@@ -233,13 +244,25 @@ class LoaderEngine {
     std::string message;
   };
 
-  struct Scratch;
+  // What a worker thread reuses from task to task.
+  struct Scratch : DecodeScratch {
+    WarpScratch warp;
+  };
 
+  using Clock = std::chrono::steady_clock;
+  static uint64_t NsSince(Clock::time_point t0, Clock::time_point t1) {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+  }
+  static double Ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+
+  // loader.cc: the worker loop; Run is the one step taken without the mutex.
   void WorkerMain();
+  TaskOutcome Run(const Task& task, Scratch& scratch);
+  static void Flush(std::vector<Delivery>& out);
+
+  // loader_schedule.cc, all under mu_.
   bool NextTask(Task& task);
   bool ClaimDecode(Task& task);
-  TaskOutcome Run(const Task& task, Scratch& scratch);
-  void RunInit();
   void Finish(const Task& task, TaskOutcome& outcome, std::vector<Delivery>& out);
   void Advance(std::vector<Delivery>& out);
   void QueueGpuTasks();
@@ -250,8 +273,16 @@ class LoaderEngine {
   bool TakeDeliverable(NextResult& result);
   void FreeStaging(int entry);
   uint8_t* StagingPixels(int entry) { return staging_.data() + static_cast<size_t>(entry) * cache_image_bytes_; }
-  static void Flush(std::vector<Delivery>& out);
-  static double Ms(uint64_t ns) { return static_cast<double>(ns) / 1e6; }
+
+  // loader_pipeline.cc
+  void RunInit();
+  TaskOutcome RunDecode(const Task& task, Scratch& scratch);
+
+  // loader_staging.cc
+  void AllocateOutput(size_t ring_count, size_t batch);
+  WarpParams Warp(const AugmentDraw& draw) const;
+  TaskOutcome RunAugment(const Task& task, Scratch& scratch);
+  TaskOutcome RunGpu(const Task& task);
 
   const LoaderConfig config_;
   const size_t n_;

@@ -8,8 +8,8 @@
 
 namespace xfer {
 
-// Mirrors DecodeErrorCode in src/errors.ts; the binding passes the name, not
-// the number, so the two lists only have to agree on spelling.
+// Mirrors DecodeErrorCode in src/errors.ts; the binding passes the name
+// (binding/enum_names.h), not the number.
 enum class ErrorCode {
   kOk = 0,
   kEmpty,
@@ -19,8 +19,6 @@ enum class ErrorCode {
   kTooLarge,
   kIo,
 };
-
-const char* ErrorCodeName(ErrorCode code);
 
 struct Status {
   ErrorCode code = ErrorCode::kOk;
