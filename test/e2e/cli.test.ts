@@ -134,7 +134,7 @@ describe('xfer evaluate, predict, preview and plot', () => {
     expect(p.predictions).toHaveLength(2);
     const [bad, good] = p.predictions;
     expect(bad.source).toBe(path.join(dir, 'broken.jpg'));
-    expect(bad.error).toMatch(/^TRUNCATED: /);
+    expect(bad.reason).toMatch(/^TRUNCATED: /);
     expect(good.className).toMatch(/^(cat|dog)$/);
     expect(r.stderr).toMatch(/broken\.jpg/);
     const text = await xferRun('predict', runDir, path.join(dir, 'good.jpg'), path.join(dir, 'broken.jpg'));

@@ -13,7 +13,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const xfer = path.join(root, 'packages/cli/bin/xfer.js');
 
 describe('xfer preview --augment', () => {
-  it("draws 9 augmentations of the split's first image, titled with the Loader's own draws", async () => {
+  it("draws what training epochs 1..9 draw for the split's first image, titled with the Loader's own draws", async () => {
     const tmp = tempDir('xfer-e2e-aug-');
     const out = path.join(tmp, 'augment.png');
     await run(process.execPath, [xfer, 'preview', '--augment', '--demo-per-class', '12', '--out', out], {
@@ -26,7 +26,8 @@ describe('xfer preview --augment', () => {
     expect(side.tiles).toHaveLength(9);
     expect(new Set(side.tiles.map((t: { source: string }) => t.source)).size).toBe(1);
     side.tiles.forEach((t: { title: string }, k: number) => {
-      const d = augmentParams(1337, k, 0, { flip: 'horizontal', rotation: 0.1 });
+      // Training's Loader seed is the run seed (train/seeds.ts) and its epochs count from 1.
+      const d = augmentParams(1337, k + 1, 0, { flip: 'horizontal', rotation: 0.1 });
       const deg = Math.round((d.angle * 180) / Math.PI);
       expect(Math.abs(d.angle)).toBeLessThanOrEqual(0.1 * 2 * Math.PI);
       expect(t.title).toContain(`${d.flipHorizontal ? 'flip ' : ''}${deg >= 0 ? '+' : ''}${deg}°`);

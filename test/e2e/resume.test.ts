@@ -18,8 +18,8 @@ async function lines(file: string): Promise<Array<{ phase: string; epoch: number
 const TRAIN = ['train', '--demo-per-class', '16', '--epochs', '4', '--fine-tune-epochs', '1', '--batch-size', '4'];
 
 /** Starts a training run and kills it with `signal` once `epochs` epochs are checkpointed. */
-async function startAndStop(tmp: string, signal: NodeJS.Signals, epochs: number): Promise<{ runDir: string; code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [xfer, ...TRAIN, '--out', path.join(tmp, 'runs')], {
+async function startAndStop(tmp: string, signal: NodeJS.Signals, epochs: number, args = TRAIN): Promise<{ runDir: string; code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [xfer, ...args, '--out', path.join(tmp, 'runs')], {
     env: { ...process.env, XFER_CACHE_DIR: path.join(tmp, 'cache') },
     cwd: tmp,
   });
@@ -139,4 +139,25 @@ describe('stopping and resuming a run', () => {
     expect(stderr).toContain(`xfer train --resume ${runDir}`);
     expect(await fs.stat(path.join(runDir, 'checkpoint.json'))).toBeTruthy();
   }, 180_000);
+
+  it('SIGINT during the feature-cache frozen phase exits 130, and --resume finishes bit-identical to an uninterrupted run', async () => {
+    const tmp = tempDir('xfer-e2e-int-fc-');
+    const env = { ...process.env, XFER_CACHE_DIR: path.join(tmp, 'cache') };
+    // Many cheap frozen epochs on cached features, so the signal lands inside that phase.
+    const args = ['train', '--demo-per-class', '16', '--epochs', '60', '--fine-tune-epochs', '1', '--batch-size', '4', '--feature-cache', '2'];
+    const { runDir, code, stderr } = await startAndStop(tmp, 'SIGINT', 2, args);
+    expect(code).toBe(130);
+    expect(stderr).toContain(`xfer train --resume ${runDir}`);
+    const stopped = await lines(path.join(runDir, 'metrics.jsonl'));
+    expect(stopped.at(-1)!.phase).toBe('frozen');
+    expect(stopped.length).toBeLessThan(60);
+    const r = await run(process.execPath, [xfer, 'train', '--resume', runDir], { cwd: tmp, env });
+    expect(r.stdout).toMatch(/resuming after epoch \d+ of phase 1/);
+    const logged = await lines(path.join(runDir, 'metrics.jsonl'));
+    expect(logged.map((l) => `${l.phase}:${l.epoch}`)).toEqual([...Array.from({ length: 60 }, (_, i) => `frozen:${i + 1}`), 'fine-tune:1']);
+    await run(process.execPath, [xfer, ...args, '--out', path.join(tmp, 'whole')], { cwd: tmp, env });
+    const expected = await fs.readFile(path.join((await onlyRun(path.join(tmp, 'whole')))!, 'model', 'weights.bin'));
+    const got = await fs.readFile(path.join(runDir, 'model', 'weights.bin'));
+    expect(got.equals(expected), 'resumed and uninterrupted feature-cache runs end with different weights').toBe(true);
+  }, 300_000);
 });

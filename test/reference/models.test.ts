@@ -20,8 +20,10 @@ import {
   transferModel,
   writeKerasH5,
   xception,
-  type DecodedSplit,
+  fileSource,
+  SplitLoader,
 } from '@xfer/trainer';
+import sharp from 'sharp';
 import { readNpy, writeNpy } from './npy.js';
 import { missing, python, runReference } from './python.js';
 
@@ -136,11 +138,17 @@ suite(`Xception and the recipe's model against Keras 3.15 / TF 2.21${python ? ''
     setHead(model, readNpy(file('head.npy')).data as Float32Array);
     base.trainable = phase === 'finetune';
     const before = base.layers.flatMap((l) => l.getWeights()).map((w) => w.dataSync().slice());
-    const split: DecodedSplit = {
-      pixels: inputPixels(), labels: Int32Array.from(LABELS), sources: LABELS.map((_, i) => `#${i}`),
-      size: [SIZE, SIZE], failures: [], count: BATCH,
-    };
-    await fit(model, split, split, { phase, epochs: 1, batchSize: BATCH, learningRate: lr, seed: 1, flip: false });
+    // The batch as lossless PNGs through the Loader, as training reads any image.
+    const pixels = inputPixels();
+    const per = SIZE * SIZE * 3;
+    const examples = await Promise.all(LABELS.map(async (label, i) => {
+      const png = file(`input_${phase}_${i}.png`);
+      await sharp(pixels.subarray(i * per, (i + 1) * per), { raw: { width: SIZE, height: SIZE, channels: 3 } }).png().toFile(png);
+      return { source: fileSource(png), label };
+    }));
+    const split = new SplitLoader(examples, { size: [SIZE, SIZE], batchSize: BATCH });
+    await fit(model, split, split, { phase, epochs: 1, learningRate: lr, seed: 1 });
+    await split.close();
 
     const keras = await readKerasWeights(file(`step_${phase}.h5`));
     if (keras.format !== 'legacy-h5') throw new Error('keras_models.py writes the steps in the legacy layout');

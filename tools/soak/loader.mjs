@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Loader } from '@xfer/native-preproc';
-import { ensureDemoData, readPetImages } from '@xfer/trainer';
+import { ensureDemoData, readPetImages, sourceName } from '@xfer/trainer';
 
 const { values } = parseArgs({ options: { epochs: { type: 'string', default: '200' }, 'per-class': { type: 'string', default: '600' }, threads: { type: 'string' } } });
 const epochs = Number(values.epochs);
@@ -20,7 +20,7 @@ function threadCount() {
 const demo = await ensureDemoData({ perClass: Number(values['per-class']) });
 const listing = await readPetImages(demo.root);
 const loader = new Loader({
-  sources: listing.examples.map((e) => e.source),
+  sources: listing.examples.map((e) => sourceName(e.source)),
   labels: listing.examples.map((e) => e.label),
   size: [150, 150], batchSize: 32, shuffle: true, seed: 1,
   augment: { flip: 'horizontal', rotation: 0.1 }, normalize: { scale: 1 / 127.5, offset: -1 },

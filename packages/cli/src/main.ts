@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { Interrupted } from '@xfer/trainer';
 import { benchCommand } from './commands/bench.js';
 import { dataCommand } from './commands/data.js';
 import { evaluateCommand } from './commands/evaluate.js';
@@ -41,7 +42,7 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
     }
     const err = e instanceof Error ? e : new Error(String(e));
     io.err.write(`error: ${err.message}\n`);
-    if ((err as { code?: string }).code === 'INTERRUPTED') return EXIT_INTERRUPTED;
+    if (err instanceof Interrupted) return EXIT_INTERRUPTED;
     if (verbose && err.stack) io.err.write(`${err.stack}\n`);
     return EXIT_FAILURE;
   }

@@ -5,20 +5,14 @@
  */
 import { promises as nodeFs } from 'node:fs';
 import path from 'node:path';
-import type { TrainConfig } from '@xfer/trainer';
+import { transferModelParams, type TrainConfig } from '@xfer/trainer';
+import { OutputDirError } from './errors.js';
 import { usageError } from './exit_codes.js';
 
 /**
- * Parameters of each model with the recipe's head (one logit); the head grows by 2,049 per
- * extra class, which the margin below covers. test/output_preflight.test.ts checks these
- * numbers against the built models, so they cannot drift.
+ * Room for metrics.jsonl, plots, summary and errors.jsonl, and for a head wider than the one
+ * logit that transferModelParams counts (2,049 parameters more per extra class on Xception).
  */
-export const MODEL_PARAMETERS: Record<TrainConfig['model'], number> = {
-  xception: 20_863_529,
-  'mini-xception': 94_921,
-};
-
-/** Room for metrics.jsonl, plots, summary and errors.jsonl. */
 const MARGIN_BYTES = 64 * 2 ** 20;
 
 /**
@@ -37,17 +31,6 @@ export interface PreflightFs {
   writeFile(file: string, data: string, options: { flag: 'wx' }): Promise<void>;
   rm(file: string, options: { force: true }): Promise<void>;
   statfs(dir: string): Promise<{ bavail: number; bsize: number }>;
-}
-
-/** The output directory cannot take the run. */
-export class OutputDirError extends Error {
-  constructor(
-    readonly dir: string,
-    readonly reason: string,
-  ) {
-    super(`output directory ${dir}: ${reason}`);
-    this.name = 'OutputDirError';
-  }
 }
 
 const REASONS: Record<string, string> = {
@@ -99,7 +82,7 @@ export async function checkOutputDir(dir: string, needed: number, fs: PreflightF
  */
 export async function preflightOutput(config: TrainConfig, resume: string | undefined, err: NodeJS.WritableStream): Promise<void> {
   try {
-    await checkOutputDir(resume ?? config.out, bytesNeeded(MODEL_PARAMETERS[config.model]));
+    await checkOutputDir(resume ?? config.out, bytesNeeded(transferModelParams(config)));
   } catch (e) {
     if (!(e instanceof OutputDirError)) throw e;
     usageError(err, 'xfer.outputDir', e.message);

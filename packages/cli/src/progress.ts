@@ -36,10 +36,9 @@ export function progressReporter(o: ProgressOptions): RunReporter {
       clear();
       o.err.write(`warning: ${s}\n`);
     },
-    onDecodeProgress: (split, done, total) => {
+    onScanProgress: (done, total) => {
       if (o.quiet || !o.live) return;
-      const what = split === 'scan' ? 'scanning the dataset' : `decoding ${split}`;
-      o.out.write(`\r\x1b[2K${what}: ${done}/${total}`);
+      o.out.write(`\r\x1b[2Kscanning the dataset: ${done}/${total}`);
       liveLine = true;
     },
     onPhaseBegin: (phase, info) => {

@@ -3,10 +3,12 @@ import { promises as fs, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { miniXception, parameterCounts, pickBackend, transferModel, xception } from '@xfer/trainer';
+import { transferModelParams } from '@xfer/trainer';
 import { main } from '../src/main.js';
-import { MODEL_PARAMETERS, OutputDirError, bytesNeeded, checkOutputDir, type PreflightFs } from '../src/output_preflight.js';
+import { OutputDirError } from '../src/errors.js';
+import { bytesNeeded, checkOutputDir, type PreflightFs } from '../src/output_preflight.js';
 
 function capture() {
   const out = new PassThrough();
@@ -64,11 +66,12 @@ function fsWith(override: Partial<PreflightFs>): PreflightFs {
   return { mkdir: fs.mkdir, writeFile: fs.writeFile, rm: fs.rm, statfs: fs.statfs, ...override };
 }
 const errno = (code: string) => Object.assign(new Error(`${code}: injected`), { code });
+const needed = (model: 'xception' | 'mini-xception') => bytesNeeded(transferModelParams({ model, imageSize: 150 }));
 
 describe('output directory preflight', () => {
   it('a writable directory with room passes, is created if missing, and keeps no probe file', async () => {
     const dir = path.join(tmp(), 'runs');
-    await checkOutputDir(dir, bytesNeeded(MODEL_PARAMETERS['mini-xception']));
+    await checkOutputDir(dir, needed('mini-xception'));
     expect(await fs.readdir(dir)).toEqual([]);
   });
 
@@ -96,7 +99,7 @@ describe('output directory preflight', () => {
   });
 
   it.skipIf(!tiny)('a file system without room for the model and its checkpoints is refused (needs permission to mount a tmpfs)', async () => {
-    const e = await failure(checkOutputDir(tiny!, bytesNeeded(MODEL_PARAMETERS.xception)));
+    const e = await failure(checkOutputDir(tiny!, needed('xception')));
     expect(e.dir).toBe(tiny);
     expect(e.reason).toMatch(/^not enough free space: 1\.0 MiB free, the run needs about 6\d\d\.\d MiB \(the model and two checkpoints\)$/);
     expect(await fs.readdir(tiny!)).toEqual([]);
@@ -113,19 +116,20 @@ describe('output directory preflight', () => {
       expect([e.dir, e.reason]).toEqual([dir, reason]);
     }
     const full = fsWith({ statfs: () => Promise.resolve({ bavail: 10, bsize: 4096 }) });
-    const e = await failure(checkOutputDir(dir, bytesNeeded(MODEL_PARAMETERS['mini-xception']), full));
+    const e = await failure(checkOutputDir(dir, needed('mini-xception'), full));
     expect(e.reason).toBe('not enough free space: 0.0 MiB free, the run needs about 66.5 MiB (the model and two checkpoints)');
   });
 
-  it('the parameter counts it budgets for are those of the built models', async () => {
-    await pickBackend('cpu');
-    for (const [name, build] of [
-      ['xception', xception],
-      ['mini-xception', miniXception],
+  it("budgets for the built model's parameters (Keras' Xception with a one-logit head: 20,863,529), leaving no tensors", () => {
+    const tensors = tf.memory().numTensors;
+    for (const [model, parameters] of [
+      ['xception', 20_863_529],
+      ['mini-xception', 94_921],
     ] as const) {
-      const model = transferModel(build({ inputShape: [150, 150, 3] }));
-      expect(parameterCounts(model).total, name).toBe(MODEL_PARAMETERS[name]);
-      model.dispose();
+      // Global average pooling makes the count independent of the input size.
+      for (const imageSize of [150, 299]) expect(transferModelParams({ model, imageSize }), `${model} at ${imageSize}`).toBe(parameters);
+      expect(needed(model), model).toBe(28 * parameters + 64 * 2 ** 20); // weights, plus Adam's two moments in each of two checkpoints
     }
+    expect(tf.memory().numTensors).toBe(tensors);
   });
 });

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openDataset, sliceSplit } from '@xfer/trainer';
+import { openDataset, sliceSplit, sourceName } from '@xfer/trainer';
 import { formatReport, phaseTotals } from './report.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -87,7 +87,7 @@ const opened = await openDataset(dataDir, { folder: { seed: Number(o.seed) } });
 const splitStrings = { train: o['train-split'], validation: o['val-split'], test: o['test-split'] };
 const splits = { classNames: opened.classNames };
 for (const [name, split] of Object.entries(splitStrings)) {
-  splits[name] = sliceSplit(opened.examples, split).map(({ source, label }) => ({ source, label }));
+  splits[name] = sliceSplit(opened.examples, split).map(({ source, label }) => ({ source: sourceName(source), label }));
 }
 const splitsFile = path.join(outDir, 'splits.json');
 await writeFile(splitsFile, JSON.stringify(splits));

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { CATS_VS_DOGS, datasetsDir, download, openDataset, sliceSplit, type OpenedDataset } from '@xfer/trainer';
+import { CATS_VS_DOGS, datasetsDir, download, openDataset, sliceSplit, sourceName, type OpenedDataset } from '@xfer/trainer';
 import { positiveInt } from './train.js';
 
 type Io = { out: NodeJS.WriteStream; err: NodeJS.WriteStream };
@@ -86,8 +86,8 @@ export function dataCommand(io: Io): Command {
     .action(async (source: string, o: { split: string; limit?: number; json?: boolean }) => {
       const d = await openDataset(source);
       const part = sliceSplit(d.examples, o.split).slice(0, o.limit);
-      if (o.json) io.out.write(JSON.stringify(part.map((e) => ({ source: e.source, label: e.label, className: d.classNames[e.label] }))) + '\n');
-      else for (const e of part) io.out.write(`${d.classNames[e.label]}\t${e.source}\n`);
+      if (o.json) io.out.write(JSON.stringify(part.map((e) => ({ source: sourceName(e.source), label: e.label, className: d.classNames[e.label] }))) + '\n');
+      else for (const e of part) io.out.write(`${d.classNames[e.label]}\t${sourceName(e.source)}\n`);
     });
   return data;
 }

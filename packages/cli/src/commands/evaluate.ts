@@ -45,7 +45,7 @@ Examples:
           threads: o.threads,
           accuracyRule: o.kerasAccuracy ? 'keras' : undefined,
           onInfo: o.json ? undefined : (line) => io.err.write(`${line}\n`),
-          onProgress: live ? (done, total) => io.err.write(`\r\x1b[2Kdecoding: ${done}/${total}`) : undefined,
+          onProgress: live ? (done, total) => io.err.write(`\r\x1b[2Kevaluating: ${done}/${total}`) : undefined,
         });
         if (live) io.err.write('\r\x1b[2K');
         if (o.json) {

@@ -54,7 +54,7 @@ Examples:
       } else {
         const w = Math.max(...saved.preprocessing.classNames.map((c) => c.length));
         for (const r of results) {
-          if (isPredictFailure(r)) io.err.write(`${r.source}: cannot predict: ${r.error}\n`);
+          if (isPredictFailure(r)) io.err.write(`${r.source}: cannot predict: ${r.reason}\n`);
           else io.out.write(`${r.className.padEnd(w)}  ${r.probability.toFixed(4)}  ${r.source}\n`);
         }
       }

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { augment, augmentParams } from '@xfer/native-preproc';
-import { previewSamples, writePreview, type PreviewTile } from '@xfer/trainer';
+import { previewAugmentations, previewSamples, writePreview, type PreviewSamples, type PreviewTile } from '@xfer/trainer';
 import { positiveInt } from './train.js';
 import { defaultTrainSplit, type Io } from './common.js';
 
@@ -24,45 +23,39 @@ interface PreviewContent {
   warnings: string[];
 }
 
-/** The recipe's first figure: the first 9 examples of the split, titled with their class names. */
-async function samplesContent(o: PreviewFlags, split: string, io: Io): Promise<PreviewContent> {
-  const s = await previewSamples({
+function previewOptions(o: PreviewFlags, split: string, io: Io) {
+  return {
     data: o.data,
     split,
-    size: [o.imageSize, o.imageSize],
+    size: [o.imageSize, o.imageSize] as [number, number],
     count: 9,
     demo: { perClass: o.demoPerClass },
     seed: o.seed,
     threads: o.threads,
-    onInfo: o.json ? undefined : (line) => io.err.write(`${line}\n`),
-  });
+    onInfo: o.json ? undefined : (line: string) => io.err.write(`${line}\n`),
+  };
+}
+
+function content(s: PreviewSamples, extra: Record<string, unknown>): PreviewContent {
   return {
     tiles: s.tiles,
-    extra: { mode: 'samples', data: o.data, location: s.location, split, classNames: s.classNames, failures: s.failures },
+    extra: { ...extra, location: s.location, classNames: s.classNames, failures: s.failures },
     warnings: s.failures.map((f) => `skipped ${f.source}: ${f.reason}`),
   };
 }
 
+/** The recipe's first figure: the first 9 examples of the split, titled with their class names. */
+async function samplesContent(o: PreviewFlags, split: string, io: Io): Promise<PreviewContent> {
+  return content(await previewSamples(previewOptions(o, split, io)), { mode: 'samples', data: o.data, split });
+}
+
 /**
- * The recipe's second figure: 9 draws of the training augmentation (Keras RandomFlip("horizontal")
- * + RandomRotation(factor)) applied to the split's first image, through the native augment op with
- * the Loader's own per-image draws (epochs 0..8 of image 0).
+ * The recipe's second figure: what training epochs 1..9 draw (Keras RandomFlip("horizontal") +
+ * RandomRotation(factor)) for the split's first image, through the training Loader's own seed.
  */
 async function augmentContent(o: PreviewFlags, split: string, io: Io): Promise<PreviewContent> {
-  const base = await samplesContent({ ...o }, split, io);
-  const first = base.tiles[0];
-  if (!first) throw new Error(`${o.data} ${split}: no image decodes, nothing to augment`);
-  const tiles: PreviewTile[] = [];
-  for (let k = 0; k < 9; k++) {
-    const draw = augmentParams(o.seed, k, 0, { flip: 'horizontal', rotation: o.rotation });
-    const out = await augment({ data: first.pixels, width: first.width, height: first.height, channels: 3 }, {
-      flipHorizontal: draw.flipHorizontal,
-      angle: draw.angle,
-    });
-    const degrees = Math.round((draw.angle * 180) / Math.PI);
-    tiles.push({ ...first, pixels: out.data, title: `${first.className ?? ''} ${draw.flipHorizontal ? 'flip ' : ''}${degrees >= 0 ? '+' : ''}${degrees}°`.trim() });
-  }
-  return { tiles, extra: { ...base.extra, mode: 'augment', rotation: o.rotation, source: first.source }, warnings: base.warnings };
+  const s = await previewAugmentations({ ...previewOptions(o, split, io), augment: { flip: 'horizontal', rotation: o.rotation } });
+  return content(s, { mode: 'augment', data: o.data, split, rotation: o.rotation, source: s.tiles[0]!.source });
 }
 
 export function previewCommand(io: Io): Command {
@@ -72,10 +65,10 @@ export function previewCommand(io: Io): Command {
     .option('--split <split>', 'TFDS split string (default: the training split, train[:40%], demo train[:80%])')
     .option('--out <file>', 'the PNG to write; a JSON sidecar listing each tile goes next to it', 'preview.png')
     .option('--image-size <px>', 'square tile size, as xfer train --image-size', positiveInt('--image-size'), 150)
-    .option('--seed <n>', 'order of a folder-per-class dataset, as xfer train --seed', positiveInt('--seed'), 1337)
+    .option('--seed <n>', 'as xfer train --seed: the order of a folder-per-class dataset, and the augmentation draws', positiveInt('--seed'), 1337)
     .option('--demo-per-class <n>', 'images per class in the demo set, as xfer train', positiveInt('--demo-per-class'), 600)
     .option('--threads <n>', 'native decode threads (default: all cores)', positiveInt('--threads'))
-    .option('--augment', "9 augmentations of the split's first image instead (the recipe's second figure)")
+    .option('--augment', "what training epochs 1-9 draw for the split's first image instead (the recipe's second figure)")
     .option('--rotation <factor>', 'RandomRotation factor for --augment, as xfer train', Number, 0.1)
     .option('--json', 'print the sidecar JSON instead of a summary')
     .addHelpText(

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { DatasetListing, Example } from './example.js';
+import { fileSource, type DatasetListing, type Example } from './example.js';
 import { NumpyRandomState } from './numpy_random.js';
 
 /** The extensions Keras' image_dataset_from_directory accepts (case-insensitive). */
@@ -72,7 +72,7 @@ export async function readImageFolder(dir: string, options: ImageFolderOptions =
     if (files.length === 0) {
       throw new Error(`${path.join(root, name)}: class '${name}' has no images (allowed: ${IMAGE_EXTENSIONS.join(', ')})`);
     }
-    for (const f of files) examples.push({ source: f, label });
+    for (const f of files) examples.push({ source: fileSource(f), label });
   }
   const split = options.validationSplit;
   if (split !== undefined && !(split > 0 && split < 1)) throw new RangeError(`validationSplit must be in (0, 1), got ${split}`);

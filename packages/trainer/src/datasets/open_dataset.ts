@@ -1,7 +1,8 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { catsVsDogsMissing, locateCatsVsDogs } from './cats_vs_dogs.js';
-import { ensureDemoData, type DemoOptions } from './demo.js';
+import { ensureDemoData } from './demo.js';
+import type { DemoOptions } from './demo_set.js';
 import type { DatasetListing } from './example.js';
 import { readImageFolder, type ImageFolderOptions } from './image_folder.js';
 import { readPetImages } from './pet_images.js';

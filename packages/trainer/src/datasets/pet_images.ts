@@ -18,7 +18,7 @@ import type { Dirent } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import type { DatasetListing, Example, SkippedFile } from './example.js';
+import { fileSource, type DatasetListing, type Example, type ExampleSource, type SkippedImage } from './example.js';
 
 /** Entry names TFDS keeps (before the JFIF filter). Group 1 is the class folder. */
 export const PET_IMAGES_NAME_RE = /^PetImages[\\/](Cat|Dog)[\\/]\d+\.jpg$/;
@@ -86,14 +86,16 @@ export function tfdsOrderKey(name: string, salt = TFDS_ORDER_SALT): string {
 export interface PetImagesEntry {
   /** Relative name as in the archive, e.g. `PetImages/Cat/12.jpg` ('\\' separators accepted). */
   name: string;
-  /** What `Example.source` / `SkippedFile.source` will say: an absolute path or a zip locator. */
-  source: string;
+  /** How messages name the file (its path, or `<archive>!/<entry>`). */
+  where: string;
+  /** Where the native loader reads it; absent for names the pattern ignores and files that could not be read. */
+  source?: ExampleSource;
   /**
    * The first bytes of the (decompressed) file: at least {@link JFIF_WINDOW_BYTES}, or all of it
    * when shorter. Not looked at for names the pattern ignores.
    */
   head: Uint8Array;
-  /** Set when the file could not be read: the entry is then skipped with this in the reason. */
+  /** Why the file could not be read (then `source` is absent): the entry is skipped with this in the reason. */
   readError?: string;
 }
 
@@ -109,7 +111,7 @@ export interface PetImagesListing extends DatasetListing {
  */
 export function petImagesListing(entries: Iterable<PetImagesEntry>): PetImagesListing {
   const kept: { key: string; ex: Example }[] = [];
-  const skipped: { key: string; sk: SkippedFile }[] = [];
+  const skipped: { key: string; sk: SkippedImage }[] = [];
   const ignored: string[] = [];
   for (const e of entries) {
     const label = petImagesLabel(e.name);
@@ -118,9 +120,9 @@ export function petImagesListing(entries: Iterable<PetImagesEntry>): PetImagesLi
       continue;
     }
     const key = tfdsOrderKey(e.name);
-    const reason = e.readError !== undefined ? `cannot read the file (${e.readError})` : jfifSkipReason(e.head);
-    if (reason === null) kept.push({ key, ex: { source: e.source, label } });
-    else skipped.push({ key, sk: { source: e.source, reason } });
+    const reason = e.source ? jfifSkipReason(e.head) : `cannot read the file (${e.readError ?? 'unknown error'})`;
+    if (e.source && reason === null) kept.push({ key, ex: { source: e.source, label } });
+    else skipped.push({ key, sk: { source: e.where, reason: reason! } });
   }
   const byKey = (a: { key: string }, b: { key: string }): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
   kept.sort(byKey);
@@ -251,14 +253,14 @@ export async function readPetImages(root: string, options: ReadPetImagesOptions 
     try {
       const head = await readHead(abs);
       options.onProgress?.(++done, matching.length);
-      return { name, source: abs, head };
+      return { name, where: abs, source: fileSource(abs), head };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-      return { name, source: abs, head: new Uint8Array(0), readError: String(code) };
+      return { name, where: abs, head: new Uint8Array(0), readError: String(code) };
     }
   });
   for (const [abs, name] of files) {
-    if (!PET_IMAGES_NAME_RE.test(name)) entries.push({ name, source: abs, head: new Uint8Array(0) });
+    if (!PET_IMAGES_NAME_RE.test(name)) entries.push({ name, where: abs, head: new Uint8Array(0) });
   }
   return petImagesListing(entries);
 }

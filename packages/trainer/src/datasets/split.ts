@@ -26,6 +26,7 @@
  * - Shard slicing (`train[:4shard]`, `train[2shard]`) and the `(pct1_dropremainder)` rounding are not
  *   supported: these lists have no shards, and 'closest' is the TFDS default.
  */
+import { SplitSpecError } from '../errors.js';
 
 /** The unit of a part's bounds: absolute item indices or percentages of the split. */
 export type SliceUnit = 'abs' | '%';
@@ -63,33 +64,6 @@ export interface AbsoluteRange {
   split: string;
   from: number;
   to: number;
-}
-
-/**
- * A bad split spec, or one that does not fit the data. The message quotes the spec, names the
- * character offset and draws a caret under the offending part.
- */
-export class SplitSpecError extends Error {
-  override name = 'SplitSpecError';
-  /** The spec string as given. */
-  readonly spec: string;
-  /** 0-based offset of the offending character in `spec`. */
-  readonly position: number;
-  /** The message without the quoted spec and caret line. */
-  readonly detail: string;
-
-  constructor(spec: string, position: number, detail: string) {
-    const caretLine = ' '.repeat(Math.max(0, position)) + '^';
-    super(
-      `Invalid split ${JSON.stringify(spec)} at character ${position + 1}: ${detail}\n` +
-        `  ${spec}\n  ${caretLine}\n` +
-        'Format: name, name[from:to], parts joined with "+"; e.g. "train[:40%]", "train[-10%:]", ' +
-        '"train[100:200]", "train[:10%]+train[-10%:]".',
-    );
-    this.spec = spec;
-    this.position = position;
-    this.detail = detail;
-  }
 }
 
 const NAME_CHAR = /[A-Za-z0-9_-]/;

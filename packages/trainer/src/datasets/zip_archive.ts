@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
+import { zipEntryName, type ExampleSource } from './example.js';
 
 /** Limits that keep a hostile archive from exhausting memory. */
 export interface ZipLimits {
@@ -12,17 +13,6 @@ export interface ZipLimits {
 
 const DEFAULT_LIMITS: ZipLimits = { maxEntryBytes: 64 << 20, maxRatio: 200 };
 
-/** The way an example inside a zip is named: `<zip path>!/<entry name>`. */
-export function zipSource(zipPath: string, entry: string): string {
-  return `${zipPath}!/${entry}`;
-}
-
-/** Splits a zip source back into the archive path and the entry name; null for a plain path. */
-export function parseZipSource(source: string): { zipPath: string; entry: string } | null {
-  const at = source.lastIndexOf('.zip!/');
-  if (at < 0) return null;
-  return { zipPath: source.slice(0, at + 4), entry: source.slice(at + 6) };
-}
 
 function isSymlink(e: Entry): boolean {
   // Unix mode bits live in the high 16 bits of the external attributes of zips made on Unix.
@@ -36,6 +26,9 @@ function isSymlink(e: Entry): boolean {
  * when read.
  */
 export class ZipArchive {
+  /** Opened on the first source(): local headers are read through it. */
+  private handle: Promise<fs.FileHandle> | undefined;
+
   private constructor(
     readonly path: string,
     private readonly zip: ZipFile,
@@ -59,43 +52,49 @@ export class ZipArchive {
     });
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.zip.close();
+    if (this.handle) await (await this.handle).close();
+  }
+
+  private name(entry: string): string {
+    return zipEntryName(this.path, entry);
   }
 
   private check(name: string): Entry {
     const e = this.entries.get(name);
-    if (!e) throw new Error(`${zipSource(this.path, name)}: no such entry`);
-    if (isSymlink(e)) throw new Error(`${zipSource(this.path, name)}: refused, the entry is a symbolic link`);
+    if (!e) throw new Error(`${this.name(name)}: no such entry`);
+    if (isSymlink(e)) throw new Error(`${this.name(name)}: refused, the entry is a symbolic link`);
     if (e.uncompressedSize > this.limits.maxEntryBytes) {
-      throw new Error(`${zipSource(this.path, name)}: refused, ${e.uncompressedSize} bytes uncompressed is over the limit of ${this.limits.maxEntryBytes}`);
+      throw new Error(`${this.name(name)}: refused, ${e.uncompressedSize} bytes uncompressed is over the limit of ${this.limits.maxEntryBytes}`);
     }
     if (e.uncompressedSize > 1 << 20 && e.uncompressedSize > this.limits.maxRatio * Math.max(e.compressedSize, 1)) {
-      throw new Error(`${zipSource(this.path, name)}: refused, compression ratio ${Math.round(e.uncompressedSize / Math.max(e.compressedSize, 1))}:1 is over the limit of ${this.limits.maxRatio}:1`);
+      throw new Error(`${this.name(name)}: refused, compression ratio ${Math.round(e.uncompressedSize / Math.max(e.compressedSize, 1))}:1 is over the limit of ${this.limits.maxRatio}:1`);
     }
     return e;
   }
 
   /**
-   * Where an entry's data lies in the archive file: the native loader reads and inflates it
-   * there. The data starts after the entry's local header, whose name and extra field lengths
-   * may differ from the central directory's.
+   * The entry as an example source: where its data lies in the archive file, for the native
+   * loader to read and inflate there. The data starts after the entry's local header, whose name
+   * and extra field lengths may differ from the central directory's.
    */
-  async byteRange(name: string): Promise<{ path: string; offset: number; length: number; deflated: boolean; size: number }> {
+  async source(name: string): Promise<ExampleSource> {
     const e = this.check(name);
     if (e.compressionMethod !== 0 && e.compressionMethod !== 8) {
-      throw new Error(`${zipSource(this.path, name)}: unsupported compression method ${e.compressionMethod} (only stored and deflate)`);
+      throw new Error(`${this.name(name)}: unsupported compression method ${e.compressionMethod} (only stored and deflate)`);
     }
-    const fh = await fs.open(this.path, 'r');
-    try {
-      const header = Buffer.alloc(30);
-      await fh.read(header, 0, 30, e.relativeOffsetOfLocalHeader);
-      if (header.readUInt32LE(0) !== 0x04034b50) throw new Error(`${zipSource(this.path, name)}: corrupt zip (no local header)`);
-      const offset = e.relativeOffsetOfLocalHeader + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
-      return { path: this.path, offset, length: e.compressedSize, deflated: e.compressionMethod === 8, size: e.uncompressedSize };
-    } finally {
-      await fh.close();
-    }
+    this.handle ??= fs.open(this.path, 'r');
+    const header = Buffer.alloc(30);
+    await (await this.handle).read(header, 0, 30, e.relativeOffsetOfLocalHeader);
+    if (header.readUInt32LE(0) !== 0x04034b50) throw new Error(`${this.name(name)}: corrupt zip (no local header)`);
+    const offset = e.relativeOffsetOfLocalHeader + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
+    return {
+      kind: 'zip',
+      archive: this.path,
+      entry: name,
+      range: { offset, length: e.compressedSize, deflated: e.compressionMethod === 8, size: e.uncompressedSize },
+    };
   }
 
   /** Reads up to `limit` decompressed bytes of an entry (all of it by default). */
@@ -108,7 +107,7 @@ export class ZipArchive {
     }
     return new Promise((resolve, reject) => {
       this.zip.openReadStream(entry, (err, stream) => {
-        if (err || !stream) return reject(new Error(`${zipSource(this.path, name)}: ${err?.message ?? 'cannot open the entry'}`));
+        if (err || !stream) return reject(new Error(`${this.name(name)}: ${err?.message ?? 'cannot open the entry'}`));
         const chunks: Buffer[] = [];
         let n = 0;
         let done = false;
@@ -130,7 +129,7 @@ export class ZipArchive {
         stream.on('error', (e: Error) => {
           if (!done) {
             done = true;
-            reject(new Error(`${zipSource(this.path, name)}: ${e.message}`));
+            reject(new Error(`${this.name(name)}: ${e.message}`));
           }
         });
       });

@@ -1,9 +1,14 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { decodeSplit, type DecodeFailure } from '../data/decoded_split.js';
-import type { DemoOptions } from '../datasets/demo.js';
-import { openDataset, sliceSplit, type DatasetKind } from '../datasets/index.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { augmentParams, type RandomAugment } from '@xfer/native-preproc';
+import { SplitLoader, type SplitBatch } from '../data/split_loader.js';
+import type { DemoOptions } from '../datasets/demo_set.js';
+import { sourceName, type Example, type SkippedImage } from '../datasets/example.js';
+import { openDataset, type DatasetKind, type OpenedDataset } from '../datasets/open_dataset.js';
+import { sliceSplit } from '../datasets/split.js';
 import { writeFileAtomic } from '../fs/write_atomic.js';
+import { loaderEpoch, runSeeds } from '../train/seeds.js';
 import { renderImageGrid } from './image_grid.js';
 
 /** One picture of a preview: the decoder's output for one source, and what to write above it. */
@@ -27,7 +32,7 @@ export interface PreviewSamplesOptions {
   /** How many examples (default 9). */
   count?: number;
   demo?: DemoOptions;
-  /** Order of a folder-per-class dataset (as `xfer train --seed`; default 1337). */
+  /** The run's seed, as `xfer train --seed` (default 1337): a folder-per-class dataset's order, and the augmentation draws. */
   seed?: number;
   threads?: number;
   onInfo?: (line: string) => void;
@@ -39,36 +44,92 @@ export interface PreviewSamples {
   classNames: string[];
   tiles: PreviewTile[];
   /** Examples among the first ones of the split that failed to decode and were passed over. */
-  failures: DecodeFailure[];
+  failures: SkippedImage[];
+}
+
+async function openSplit(options: PreviewSamplesOptions): Promise<{ opened: OpenedDataset; examples: Example[] }> {
+  const opened = await openDataset(options.data, { demo: options.demo, folder: { seed: runSeeds(options.seed ?? 1337).folderOrder }, onInfo: options.onInfo });
+  return { opened, examples: sliceSplit(opened.examples, options.split) };
+}
+
+/** A batch's images as tiles: the Loader's float32 output rounded to bytes, as its uint8 output does. */
+function tiles(b: SplitBatch, examples: readonly Example[], classNames: string[], title: (i: number, className: string) => string): PreviewTile[] {
+  const [, height, width] = b.x.shape;
+  const per = width * height * 3;
+  const data = b.x.dataSync();
+  return Array.from({ length: b.size }, (_, i) => {
+    const example = examples[b.indices[i]!]!;
+    const className = classNames[example.label]!;
+    const pixels = Uint8Array.from(data.subarray(i * per, (i + 1) * per), (v) => Math.min(255, Math.max(0, Math.round(v))));
+    return { source: sourceName(example.source), label: example.label, className, title: title(i, className), pixels, width, height };
+  });
+}
+
+/** Takes the first batch of an epoch as tiles, and disposes it. */
+async function firstBatch(loader: SplitLoader, epoch: number, toTiles: (b: SplitBatch) => PreviewTile[]): Promise<PreviewTile[]> {
+  for await (const b of loader.epoch(epoch)) {
+    try {
+      return toTiles(b);
+    } finally {
+      tf.dispose([b.x, b.y]);
+      b.release();
+    }
+  }
+  return [];
+}
+
+function noImage(opened: OpenedDataset, options: PreviewSamplesOptions, examples: number, failures: number): Error {
+  return new Error(`${opened.location}: split "${options.split}" has no image that decodes (${examples} examples, ${failures} failed); choose another --split`);
 }
 
 /**
- * The first `count` examples of a split that decode, resized by the native decoder and titled with
- * their class names: what the recipe's first figure shows (`train_ds.take(9)` with plt.title).
+ * The first `count` examples of a split that decode, through the Loader as evaluation reads them,
+ * titled with their class names: what the recipe's first figure shows (`train_ds.take(9)` with
+ * plt.title).
  */
 export async function previewSamples(options: PreviewSamplesOptions): Promise<PreviewSamples> {
-  const count = options.count ?? 9;
-  const opened = await openDataset(options.data, { demo: options.demo, folder: { seed: options.seed ?? 1337 }, onInfo: options.onInfo });
-  const examples = sliceSplit(opened.examples, options.split);
-  const [w, h] = options.size;
-  const per = w * h * 3;
-  const tiles: PreviewTile[] = [];
-  const failures: DecodeFailure[] = [];
-  for (let start = 0; start < examples.length && tiles.length < count; ) {
-    const take = examples.slice(start, start + (count - tiles.length));
-    start += take.length;
-    const d = await decodeSplit(take, { size: options.size, threads: options.threads });
-    failures.push(...d.failures);
-    for (let i = 0; i < d.count; i++) {
-      const label = d.labels[i]!;
-      const className = opened.classNames[label]!;
-      tiles.push({ source: d.sources[i]!, label, className, title: className, pixels: d.pixels.slice(i * per, (i + 1) * per), width: w, height: h });
+  const { opened, examples } = await openSplit(options);
+  const failures: SkippedImage[] = [];
+  const loader = new SplitLoader(examples, { size: options.size, batchSize: options.count ?? 9, threads: options.threads, cache: 'none', onSkip: (f) => failures.push(f) });
+  try {
+    const shown = await firstBatch(loader, 0, (b) => tiles(b, examples, opened.classNames, (_, className) => className));
+    if (shown.length === 0) throw noImage(opened, options, examples.length, failures.length);
+    return { location: opened.location, kind: opened.kind, classNames: opened.classNames, tiles: shown, failures };
+  } finally {
+    await loader.close();
+  }
+}
+
+/**
+ * What training epochs 1..count draw for the split's first image that decodes: the training
+ * Loader's own seed, augmentation and epochs (train/seeds.ts), so the tiles equal the pixels the
+ * model is trained on. The recipe's second figure.
+ */
+export async function previewAugmentations(options: PreviewSamplesOptions & { augment: RandomAugment }): Promise<PreviewSamples> {
+  const { opened, examples } = await openSplit(options);
+  const failures: SkippedImage[] = [];
+  const seed = runSeeds(options.seed ?? 1337).loader;
+  const loader = new SplitLoader(examples, {
+    size: options.size, batchSize: 1, seed, augment: options.augment, threads: options.threads, cache: 'none', prefetch: 1, onSkip: (f) => failures.push(f),
+  });
+  try {
+    const shown: PreviewTile[] = [];
+    for (let epoch = 1; epoch <= (options.count ?? 9); epoch++) {
+      const e = loaderEpoch(0, epoch);
+      const tile = await firstBatch(loader, e, (b) =>
+        tiles(b, examples, opened.classNames, (i, className) => {
+          const draw = augmentParams(seed, e, b.indices[i]!, options.augment);
+          const degrees = Math.round((draw.angle * 180) / Math.PI);
+          return `${className} ${draw.flipHorizontal ? 'flip ' : ''}${degrees >= 0 ? '+' : ''}${degrees}°`;
+        }),
+      );
+      if (tile.length === 0) throw noImage(opened, options, examples.length, failures.length);
+      shown.push(...tile);
     }
+    return { location: opened.location, kind: opened.kind, classNames: opened.classNames, tiles: shown, failures };
+  } finally {
+    await loader.close();
   }
-  if (tiles.length === 0) {
-    throw new Error(`${opened.location}: split "${options.split}" has no image that decodes (${examples.length} examples, ${failures.length} failed); choose another --split`);
-  }
-  return { location: opened.location, kind: opened.kind, classNames: opened.classNames, tiles, failures };
 }
 
 /** The JSON written next to a preview PNG: what each tile shows, and where. */

@@ -1,6 +1,8 @@
-import { decodeSplit, type DecodeFailure } from '../data/decoded_split.js';
-import { openDataset, sliceSplit, type SkippedFile } from '../datasets/index.js';
-import type { DemoOptions } from '../datasets/demo.js';
+import { SplitLoader } from '../data/split_loader.js';
+import type { DemoOptions } from '../datasets/demo_set.js';
+import type { SkippedImage } from '../datasets/example.js';
+import { openDataset } from '../datasets/open_dataset.js';
+import { sliceSplit } from '../datasets/split.js';
 import { evaluate, type Evaluation } from '../train/evaluate.js';
 import type { AccuracyRule } from '../train/metrics.js';
 import type { SavedModel } from './saved_model.js';
@@ -19,6 +21,7 @@ export interface EvaluateSavedOptions {
   demo?: DemoOptions;
   /** Seed of a folder-per-class dataset's order; default: the run's seed, else 1337. */
   seed?: number;
+  /** Images evaluated so far, of the split's total. */
   onProgress?: (done: number, total: number) => void;
   onInfo?: (line: string) => void;
 }
@@ -29,9 +32,9 @@ export interface SavedEvaluation extends Evaluation {
   classNames: string[];
   accuracyRule: AccuracyRule;
   /** Files the dataset's rules left out of the whole dataset (not only this split). */
-  skipped: SkippedFile[];
+  skipped: SkippedImage[];
   /** Files of the split that failed to decode; they are not counted. */
-  failures: DecodeFailure[];
+  failures: SkippedImage[];
 }
 
 /**
@@ -62,8 +65,19 @@ export async function evaluateSavedModel(saved: SavedModel, options: EvaluateSav
     );
   }
   const examples = sliceSplit(opened.examples, split);
-  const decoded = await decodeSplit(examples, { size: saved.preprocessing.inputSize, threads: options.threads, onProgress: options.onProgress });
+  const failures: SkippedImage[] = [];
+  const loader = new SplitLoader(examples, {
+    size: saved.preprocessing.inputSize,
+    batchSize: options.batchSize ?? config.batchSize ?? 32,
+    threads: options.threads,
+    cache: 'none',
+    onSkip: (s) => failures.push(s),
+  });
   const accuracyRule = options.accuracyRule ?? config.accuracyRule ?? 'logit0';
-  const result = await evaluate(saved.model, decoded, { batchSize: options.batchSize ?? config.batchSize ?? 32, accuracyRule });
-  return { ...result, data, split, classNames: modelClasses, accuracyRule, skipped: opened.skipped, failures: decoded.failures };
+  try {
+    const result = await evaluate(saved.model, loader, { accuracyRule, onProgress: options.onProgress });
+    return { ...result, data, split, classNames: modelClasses, accuracyRule, skipped: opened.skipped, failures };
+  } finally {
+    await loader.close();
+  }
 }

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { decodeResizeBatch } from '@xfer/native-preproc';
+import { SplitLoader } from '../data/split_loader.js';
+import { fileSource, type SkippedImage } from '../datasets/example.js';
 
 /** The extensions `xfer predict` picks up in a folder (lower-cased). */
 export const PREDICT_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png'];
@@ -19,16 +20,11 @@ export interface Prediction {
   probabilities: Record<string, number>;
 }
 
-/** An image that could not be read or decoded, and why. */
-export interface PredictFailure {
-  source: string;
-  error: string;
-}
+/** An image that could not be read or decoded is left out of prediction, with the reason. */
+export type PredictResult = Prediction | SkippedImage;
 
-export type PredictResult = Prediction | PredictFailure;
-
-export function isPredictFailure(r: PredictResult): r is PredictFailure {
-  return 'error' in r;
+export function isPredictFailure(r: PredictResult): r is SkippedImage {
+  return 'reason' in r;
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {
@@ -92,49 +88,44 @@ export interface PredictOptions {
   /** Output units of the model (1: one logit for two classes). */
   units: number;
   threads?: number;
-  /** Images per native decode call and per model call (default 32). */
+  /** Images per batch (default 32). */
   batchSize?: number;
 }
 
 /**
- * Decodes and resizes images through the native addon at the model's input size and runs the model
- * in inference mode. Images that fail are returned with the reason; the others are predicted.
+ * Reads the images through the Loader at the model's input size, as evaluation does, and runs the
+ * model in inference mode. Images that fail are returned with the reason; the others are predicted.
  */
 export async function predictImages(model: tfl.LayersModel, sources: readonly string[], options: PredictOptions): Promise<PredictResult[]> {
-  const [w, h] = options.size;
-  const per = w * h * 3;
-  const chunk = options.batchSize ?? 32;
-  const results: PredictResult[] = [];
-  for (let start = 0; start < sources.length; start += chunk) {
-    const part = sources.slice(start, start + chunk);
-    const batch = await decodeResizeBatch(part, { size: options.size, threads: options.threads });
-    const data = batch.data as Uint8Array;
-    const okIdx: number[] = [];
-    for (let i = 0; i < part.length; i++) if (batch.ok[i] === 1) okIdx.push(i);
-    const out: PredictResult[] = new Array(part.length);
-    for (const f of batch.failures) {
-      const message = f.message.startsWith(`${f.source}: `) ? f.message.slice(f.source.length + 2) : f.message;
-      out[f.index] = { source: part[f.index]!, error: `${f.code}: ${message}` };
+  const out: Array<PredictResult | undefined> = new Array(sources.length);
+  const examples = sources.map((p) => ({ source: fileSource(p), label: 0 }));
+  const failed = new Map<string, string>();
+  const loader = new SplitLoader(examples, {
+    size: options.size, batchSize: options.batchSize ?? 32, threads: options.threads, cache: 'none',
+    onSkip: (s) => failed.set(s.source, s.reason),
+  });
+  try {
+    for await (const b of loader.epoch(0)) {
+      try {
+        const logits = tf.tidy(() => model.predict(b.x) as tf.Tensor);
+        const probs = probabilitiesFromLogits(await logits.data(), options.units);
+        logits.dispose();
+        b.indices.forEach((at, j) => {
+          const p = probs[j]!;
+          let label = 0;
+          for (let k = 1; k < p.length; k++) if (p[k]! > p[label]!) label = k;
+          const probabilities: Record<string, number> = {};
+          options.classNames.forEach((c, k) => (probabilities[c] = p[k]!));
+          out[at] = { source: sources[at]!, label, className: options.classNames[label]!, probability: p[label]!, probabilities };
+        });
+      } finally {
+        tf.dispose([b.x, b.y]);
+        b.release();
+      }
     }
-    if (okIdx.length > 0) {
-      const x = new Float32Array(okIdx.length * per);
-      okIdx.forEach((slot, j) => x.set(data.subarray(slot * per, (slot + 1) * per), j * per));
-      const logits = tf.tidy(() => model.predict(tf.tensor4d(x, [okIdx.length, h, w, 3])) as tf.Tensor);
-      const values = await logits.data();
-      logits.dispose();
-      const probs = probabilitiesFromLogits(values, options.units);
-      okIdx.forEach((slot, j) => {
-        const p = probs[j]!;
-        let label = 0;
-        for (let k = 1; k < p.length; k++) if (p[k]! > p[label]!) label = k;
-        const probabilities: Record<string, number> = {};
-        options.classNames.forEach((c, k) => (probabilities[c] = p[k]!));
-        out[slot] = { source: part[slot]!, label, className: options.classNames[label]!, probability: p[label]!, probabilities };
-      });
-    }
-    for (let i = 0; i < part.length; i++) {
-      results.push(out[i] ?? { source: part[i]!, error: 'UNKNOWN: the decoder reported neither pixels nor a failure' });
-    }
+  } finally {
+    await loader.close();
   }
-  return results;
+  // Array.from visits the holes that map() would skip: the images the Loader left out.
+  return Array.from(out, (r, i) => r ?? { source: sources[i]!, reason: failed.get(sources[i]!) ?? 'UNKNOWN: the Loader delivered neither pixels nor a failure' });
 }

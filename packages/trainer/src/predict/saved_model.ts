@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { TrainConfig } from '../train/recipe.js';
+import type { TrainConfig } from '../train/config.js';
 import { loadModel } from '../weights/file_io.js';
 
 /** model/preprocessing.json: what a saved model expects as input and what its outputs mean. */

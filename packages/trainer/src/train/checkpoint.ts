@@ -47,7 +47,13 @@ export async function saveCheckpoint(runDir: string, model: tfl.LayersModel, opt
 }
 
 /** The last complete checkpoint of a run, or null when it has none. */
-export async function readCheckpoint(runDir: string): Promise<{ dir: string; state: TrainingState } | null> {
+/** A checkpoint found in a run directory: its folder and the state it saved. */
+export interface Checkpoint {
+  dir: string;
+  state: TrainingState;
+}
+
+export async function readCheckpoint(runDir: string): Promise<Checkpoint | null> {
   const pointer = await fs.readFile(path.join(runDir, POINTER), 'utf8').catch(() => null);
   if (pointer === null) return null;
   const dir = path.join(runDir, (JSON.parse(pointer) as { current: string }).current);

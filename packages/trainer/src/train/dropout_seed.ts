@@ -11,8 +11,3 @@ export function seedDropout(model: tfl.LayersModel, seed: number): void {
     if (layer.getClassName() === 'Dropout') (layer as unknown as { seed?: number }).seed = seed;
   }
 }
-
-/** The dropout seed of one training step: distinct for every (seed, epoch, step) in a run. */
-export function stepSeed(seed: number, epoch: number, step: number): number {
-  return (Math.imul(seed, 0x9e3779b1) ^ Math.imul(epoch, 0x85ebca6b) ^ Math.imul(step + 1, 0xc2b2ae35)) >>> 0;
-}

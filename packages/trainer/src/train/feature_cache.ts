@@ -1,36 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { batches } from '../data/batches.js';
+import type { SplitLoader } from '../data/split_loader.js';
 import { Rng } from '../data/rng.js';
-import type { DecodedSplit } from '../data/decoded_split.js';
-import { KerasAdam } from './adam.js';
-import { notify, type Callback, type EpochLogs } from './callbacks.js';
-import { stepSeed } from './dropout_seed.js';
-import { trainableParams } from './fit.js';
-import { sigmoidCrossEntropy, threshold, type AccuracyRule } from './metrics.js';
+import type { EpochLogs } from './callbacks.js';
+import type { StepResult } from './epoch_loop.js';
+import { trainPhase, type FitOptions } from './fit.js';
+import { sigmoidCrossEntropy, threshold } from './metrics.js';
+import { dropoutSeed, featureOrderSeed, loaderEpoch } from './seeds.js';
 import { trainStep } from './train_step.js';
 
-/** Pooled base features of a split: `views` augmented copies of every image, then the labels. */
+/** Pooled base features of one pass over a split, in the order the Loader delivered them. */
 interface Features {
-  views: tf.Tensor2D[];
-  labels: tf.Tensor2D;
-  count: number;
+  x: tf.Tensor2D;
+  y: tf.Tensor2D;
 }
 
-export interface FeatureCacheOptions {
-  phase: string;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  seed: number;
-  /** Augmented views computed per training image; epoch e trains on view e mod K. 1 without augmentation. */
+export interface FeatureCacheOptions extends FitOptions {
+  /** Augmented views kept per training image (K): epoch e trains on view (e - 1) mod K. */
   views: number;
-  flip: boolean;
-  accuracyRule?: AccuracyRule;
-  callbacks?: Callback[];
-  /** As in fit: the optimizer to step, and the epochs already done. */
-  optimizer?: tf.Optimizer;
-  initialEpoch?: number;
 }
 
 /** The layers of the transfer model after the base: pooling, dropout, classifier. */
@@ -40,91 +27,100 @@ function headLayers(model: tfl.LayersModel, base: tfl.LayersModel): tfl.layers.L
   return model.layers.slice(at + 1);
 }
 
-/** Runs rescaling + the base once per image and view, in inference mode, keeping pooled features. */
-function extract(model: tfl.LayersModel, base: tfl.LayersModel, split: DecodedSplit, views: number, o: { batchSize: number; seed: number; flip: boolean }): Features {
-  const [pool] = headLayers(model, base);
-  const rescale = model.layers[model.layers.indexOf(base as unknown as tfl.layers.Layer) - 1]!;
-  const out: tf.Tensor2D[] = [];
-  let labels: tf.Tensor2D | null = null;
-  for (let v = 0; v < views; v++) {
-    const parts: tf.Tensor2D[] = [];
-    const ys: tf.Tensor2D[] = [];
-    // View 0 is the image itself; others draw flips as the training loop would.
-    for (const b of batches(split, { batchSize: o.batchSize, flipSeed: v > 0 && o.flip ? o.seed * 7919 + v : undefined })) {
-      parts.push(
-        tf.tidy(() => pool!.apply(base.apply(rescale.apply(b.x, { training: false }), { training: false }), { training: false }) as tf.Tensor2D),
-      );
-      ys.push(b.y);
-      tf.dispose(b.x);
+/** Runs rescaling + the base + pooling in inference mode over one Loader epoch of a split. */
+async function extract(model: tfl.LayersModel, base: tfl.LayersModel, split: SplitLoader, epoch: number, turn: () => Promise<void>): Promise<Features> {
+  const at = model.layers.indexOf(base as unknown as tfl.layers.Layer);
+  const [rescale, pool] = [model.layers[at - 1]!, model.layers[at + 1]!];
+  const xs: tf.Tensor2D[] = [];
+  const ys: tf.Tensor2D[] = [];
+  try {
+    for await (const b of split.epoch(epoch)) {
+      try {
+        await turn();
+        xs.push(tf.tidy(() => pool.apply(base.apply(rescale.apply(b.x, { training: false }), { training: false }), { training: false }) as tf.Tensor2D));
+        ys.push(tf.clone(b.y));
+      } finally {
+        tf.dispose([b.x, b.y]);
+        b.release();
+      }
     }
-    out.push(tf.concat(parts) as tf.Tensor2D);
-    tf.dispose(parts);
-    if (!labels) labels = tf.concat(ys) as tf.Tensor2D;
-    tf.dispose(ys);
+    // A split whose every image failed has no features (and no loss: see validate).
+    if (xs.length === 0) return { x: tf.zeros([0, 0]), y: tf.zeros([0, 1]) };
+    return { x: tf.concat(xs) as tf.Tensor2D, y: tf.concat(ys) as tf.Tensor2D };
+  } finally {
+    tf.dispose([...xs, ...ys]);
   }
-  return { views: out, labels: labels!, count: split.count };
 }
 
 /**
  * The frozen phase on cached features. With the base frozen and in inference mode it is a fixed
  * function, so its pooled output is computed once per (image, view) and the head alone is trained
- * on it, epoch after epoch: the same optimisation as the plain loop, without running the base
- * every epoch. Trains the model's own head layers, so the fine-tune phase continues from them.
+ * on it. View k is training Loader epoch k + 1 with the full augmentation, kept in the order the
+ * Loader delivered it, so epochs 1..K train on exactly the batches the plain loop would; later
+ * epochs reuse the views in a new order. Trains the model's own head layers, so the fine-tune
+ * phase continues from them.
  */
 export async function fitFrozenOnFeatures(
   model: tfl.LayersModel,
   base: tfl.LayersModel,
-  train: DecodedSplit,
-  validation: DecodedSplit,
+  train: SplitLoader,
+  validation: SplitLoader,
   o: FeatureCacheOptions,
 ): Promise<EpochLogs[]> {
-  const callbacks = o.callbacks ?? [];
+  if (!Number.isInteger(o.views) || o.views < 1) throw new RangeError(`feature cache: views must be a positive integer, got ${o.views}`);
   const rule = o.accuracyRule ?? 'logit0';
   const [, ...head] = headLayers(model, base);
   const applyHead = (x: tf.Tensor, training: boolean) => head.reduce((t, l) => l.apply(t, { training }) as tf.Tensor, x);
-  const started = performance.now();
-  const trainFeatures = extract(model, base, train, Math.max(1, o.views), o);
-  const valFeatures = extract(model, base, validation, 1, { ...o, flip: false });
-  const extractSeconds = (performance.now() - started) / 1000;
-  const optimizer = o.optimizer ?? new KerasAdam(o.learningRate);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  await notify(callbacks, 'onPhaseBegin', o.phase, { epochs: o.epochs, learningRate: o.learningRate, trainableParams: trainableParams(model) });
-  const history: EpochLogs[] = [];
-  for (let epoch = (o.initialEpoch ?? 0) + 1; epoch <= o.epochs; epoch++) {
-    const t0 = performance.now();
-    const view = trainFeatures.views[(epoch - 1) % trainFeatures.views.length]!;
-    const order = new Rng(o.seed * 1009 + epoch).permutation(trainFeatures.count);
-    let lossSum = 0;
-    let correct = 0;
-    for (let start = 0; start < trainFeatures.count; start += o.batchSize) {
-      const idx = tf.tensor1d(Array.from(order.subarray(start, start + o.batchSize)), 'int32');
-      const x = tf.gather(view, idx);
-      const y = tf.gather(trainFeatures.labels, idx);
-      const step = await trainStep({
-        model, forward: (t) => applyHead(t, true), x, y, vars, optimizer, rule, dropoutSeed: stepSeed(o.seed, epoch, start / o.batchSize),
-      });
-      lossSum += step.loss * x.shape[0];
-      correct += step.correct;
-      tf.dispose([idx, x, y]);
+  const views = new Map<number, Features>();
+  let valFeatures: Features | undefined;
+  const batchSize = train.batchSize;
+
+  const steps = (optimizer: tf.Optimizer, vars: tf.Variable[]) => async function* (epoch: number, turn: () => Promise<void>): AsyncGenerator<StepResult> {
+    const k = (epoch - 1) % o.views;
+    let view = views.get(k);
+    if (!view) {
+      view = await extract(model, base, train, loaderEpoch(o.earlierEpochs ?? 0, k + 1), turn);
+      views.set(k, view);
     }
-    const [valLoss, valRight] = tf.tidy(() => {
-      const logits = applyHead(valFeatures.views[0]!, false);
+    const n = view.x.shape[0];
+    const order = epoch <= o.views ? null : new Rng(featureOrderSeed(o.seed, epoch)).permutation(n);
+    for (let start = 0, index = 0; start < n; start += batchSize, index++) {
+      await turn();
+      const size = Math.min(batchSize, n - start);
+      const [x, y] = order
+        ? tf.tidy(() => {
+            const idx = tf.tensor1d(Int32Array.from(order.subarray(start, start + size)), 'int32');
+            return [tf.gather(view.x, idx), tf.gather(view.y, idx)];
+          })
+        : [view.x.slice([start, 0], [size, -1]), view.y.slice([start, 0], [size, -1])];
+      try {
+        const step = await trainStep({
+          model, forward: (t) => applyHead(t, true), x, y, vars, optimizer, rule, dropoutSeed: dropoutSeed(o.seed, epoch, index),
+        });
+        yield { size, ...step };
+      } finally {
+        tf.dispose([x, y]);
+      }
+    }
+  };
+
+  async function validate(): Promise<{ loss: number; accuracy: number }> {
+    valFeatures ??= await extract(model, base, validation, 0, async () => {});
+    const val = valFeatures;
+    if (val.x.shape[0] === 0) return { loss: NaN, accuracy: NaN };
+    const [loss, right] = tf.tidy(() => {
+      const logits = applyHead(val.x, false);
       const predicted = tf.cast(tf.greater(logits, threshold(rule)), 'float32');
-      return [sigmoidCrossEntropy(valFeatures.labels, logits), tf.sum(tf.cast(tf.equal(predicted, valFeatures.labels), 'float32'))];
+      return [sigmoidCrossEntropy(val.y, logits), tf.sum(tf.cast(tf.equal(predicted, val.y), 'float32'))];
     });
-    const logs: EpochLogs = {
-      phase: o.phase, epoch, epochs: o.epochs,
-      loss: lossSum / trainFeatures.count, accuracy: correct / trainFeatures.count,
-      valLoss: (await valLoss.data())[0]!, valAccuracy: (await valRight.data())[0]! / Math.max(valFeatures.count, 1),
-      // The first epoch carries the one-off feature extraction.
-      seconds: (performance.now() - t0) / 1000 + (epoch === 1 ? extractSeconds : 0),
-      imagesPerSec: trainFeatures.count / ((performance.now() - t0) / 1000 + (epoch === 1 ? extractSeconds : 0)),
-    };
-    tf.dispose([valLoss, valRight]);
-    history.push(logs);
-    await notify(callbacks, 'onEpochEnd', logs);
+    const result = { loss: (await loss.data())[0]!, accuracy: (await right.data())[0]! / val.x.shape[0] };
+    tf.dispose([loss, right]);
+    return result;
   }
-  if (!o.optimizer) optimizer.dispose();
-  tf.dispose([...trainFeatures.views, trainFeatures.labels, ...valFeatures.views, valFeatures.labels]);
-  return history;
+
+  try {
+    return await trainPhase(model, train, o, (optimizer, vars) => ({ steps: steps(optimizer, vars), validate }));
+  } finally {
+    for (const v of [...views.values(), ...(valFeatures ? [valFeatures] : [])]) tf.dispose([v.x, v.y]);
+  }
 }

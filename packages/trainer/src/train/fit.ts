@@ -1,23 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { batches } from '../data/batches.js';
-import type { DecodedSplit } from '../data/decoded_split.js';
-import type { BatchSource, TrainingBatch } from '../data/loader_source.js';
+import type { SplitLoader } from '../data/split_loader.js';
 import { KerasAdam } from './adam.js';
-import { notify, type Callback, type EpochLogs } from './callbacks.js';
-import { stepSeed } from './dropout_seed.js';
+import type { Callback, EpochLogs } from './callbacks.js';
+import { runPhase, type PhaseLoop, type StepResult } from './epoch_loop.js';
 import { evaluate } from './evaluate.js';
 import type { AccuracyRule } from './metrics.js';
+import { dropoutSeed, loaderEpoch } from './seeds.js';
 import { trainStep } from './train_step.js';
 
 export interface FitOptions {
   phase: string;
   epochs: number;
-  batchSize: number;
   learningRate: number;
+  /** The phase's seed (train/seeds.ts): its dropout masks. */
   seed: number;
-  /** Random horizontal flips on the training split. */
-  flip: boolean;
+  /** Epochs of the run's earlier phases: epoch e of this one reads Loader epoch earlierEpochs + e. */
+  earlierEpochs?: number;
   accuracyRule?: AccuracyRule;
   callbacks?: Callback[];
   /** The optimizer to step; by default a fresh Adam with Keras' defaults at `learningRate`. */
@@ -28,86 +27,56 @@ export interface FitOptions {
   signal?: AbortSignal;
 }
 
-/**
- * An epoch's training batches: from the in-memory split (shuffle and flips drawn here) or from a
- * batch source such as the native Loader (which shuffles and augments itself, seeded by the epoch).
- */
-async function* trainingBatches(train: DecodedSplit | BatchSource, epochSeed: number, o: FitOptions): AsyncGenerator<TrainingBatch> {
-  if (!('pixels' in train)) {
-    yield* train.epoch(epochSeed);
-    return;
-  }
-  for (const b of batches(train, { batchSize: o.batchSize, shuffleSeed: epochSeed, flipSeed: o.flip ? epochSeed + 7 : undefined })) {
-    yield { ...b, release: () => {} };
-  }
-}
-
 /** Counts the scalar parameters of the model's trainable weights. */
 export function trainableParams(model: tfl.LayersModel): number {
   return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
 }
 
 /**
- * Trains the model's trainable weights with Adam (Keras defaults) on sigmoid cross-entropy, and
- * validates after every epoch. Returns each epoch's logs.
+ * Runs one phase of a training loop with the optimizer (a fresh Keras Adam unless given) over the
+ * model's trainable weights: `loop` supplies the steps and the validation, runPhase the callbacks.
  */
-export async function fit(
+export async function trainPhase(
   model: tfl.LayersModel,
-  train: DecodedSplit | BatchSource,
-  validation: DecodedSplit,
+  train: SplitLoader,
   o: FitOptions,
+  loop: (optimizer: tf.Optimizer, vars: tf.Variable[]) => Pick<PhaseLoop, 'steps' | 'validate'>,
 ): Promise<EpochLogs[]> {
-  const callbacks = o.callbacks ?? [];
-  const rule = o.accuracyRule ?? 'logit0';
   const optimizer = o.optimizer ?? new KerasAdam(o.learningRate);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  await notify(callbacks, 'onPhaseBegin', o.phase, { epochs: o.epochs, learningRate: o.learningRate, trainableParams: trainableParams(model) });
-  const history: EpochLogs[] = [];
-  for (let epoch = (o.initialEpoch ?? 0) + 1; epoch <= o.epochs; epoch++) {
-    const started = performance.now();
-    let lossSum = 0;
-    let correct = 0;
-    let seen = 0;
-    let index = 0;
-    const epochSeed = o.seed * 1009 + epoch;
-    for await (const b of trainingBatches(train, epochSeed, o)) {
-      // A macrotask turn per batch lets signal handlers (Ctrl-C) and progress output run.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (o.signal?.aborted) {
-        tf.dispose([b.x, b.y]);
-        b.release();
-        throw o.signal.reason;
-      }
-      const step = await trainStep({
-        model, forward: (x) => model.apply(x, { training: true }) as tf.Tensor, x: b.x, y: b.y, vars, optimizer, rule,
-        dropoutSeed: stepSeed(o.seed, epoch, index),
-      });
-      correct += step.correct;
-      tf.dispose([b.x, b.y]);
-      b.release();
-      lossSum += step.loss * b.size;
-      seen += b.size;
-      index++;
-      const seconds = (performance.now() - started) / 1000;
-      await notify(callbacks, 'onBatchEnd', {
-        // A batch source learns of undecodable images as it goes, so the total is re-read.
-        phase: o.phase, epoch, batch: index, batches: Math.max(index, Math.ceil(train.count / o.batchSize)),
-        loss: lossSum / seen, accuracy: correct / seen, imagesPerSec: seen / seconds, seconds,
-      });
-    }
-    const trainSeconds = (performance.now() - started) / 1000;
-    const val = await evaluate(model, validation, { batchSize: o.batchSize, accuracyRule: rule });
-    const logs: EpochLogs = {
-      phase: o.phase, epoch, epochs: o.epochs,
-      loss: lossSum / seen, accuracy: correct / seen,
-      valLoss: val.loss, valAccuracy: val.accuracy,
-      seconds: (performance.now() - started) / 1000, imagesPerSec: seen / trainSeconds,
-    };
-    history.push(logs);
-    await notify(callbacks, 'onEpochEnd', logs);
-    if (callbacks.some((c) => c.stopTraining)) break;
+  try {
+    return await runPhase({ ...o, trainableParams: trainableParams(model), batchesPerEpoch: () => train.batches, ...loop(optimizer, vars) });
+  } finally {
+    if (!o.optimizer) optimizer.dispose();
   }
-  await notify(callbacks, 'onTrainEnd', history);
-  if (!o.optimizer) optimizer.dispose();
-  return history;
+}
+
+/**
+ * Trains the model's trainable weights with Adam (Keras defaults) on sigmoid cross-entropy, on the
+ * training Loader's shuffled, augmented batches, and validates after every epoch. Returns each
+ * epoch's logs.
+ */
+export function fit(model: tfl.LayersModel, train: SplitLoader, validation: SplitLoader, o: FitOptions): Promise<EpochLogs[]> {
+  const rule = o.accuracyRule ?? 'logit0';
+  return trainPhase(model, train, o, (optimizer, vars) => ({
+    async *steps(epoch: number, turn: () => Promise<void>): AsyncGenerator<StepResult> {
+      let index = 0;
+      for await (const b of train.epoch(loaderEpoch(o.earlierEpochs ?? 0, epoch))) {
+        let step: { loss: number; correct: number };
+        try {
+          await turn();
+          step = await trainStep({
+            model, forward: (x) => model.apply(x, { training: true }) as tf.Tensor, x: b.x, y: b.y, vars, optimizer, rule,
+            dropoutSeed: dropoutSeed(o.seed, epoch, index),
+          });
+        } finally {
+          tf.dispose([b.x, b.y]);
+          b.release();
+        }
+        index++;
+        yield { size: b.size, ...step };
+      }
+    },
+    validate: () => evaluate(model, validation, { accuracyRule: rule }),
+  }));
 }

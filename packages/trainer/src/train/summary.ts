@@ -1,4 +1,4 @@
-import type { TrainResult } from './recipe.js';
+import type { TrainResult } from './config.js';
 
 function pct(x: number): string {
   return `${(x * 100).toFixed(2)}%`;

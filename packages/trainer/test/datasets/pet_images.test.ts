@@ -11,7 +11,8 @@ import {
   petImagesListing,
   readPetImages,
   tfdsOrderKey,
-} from '../../src/datasets/index.js';
+} from '../../src/datasets/pet_images.js';
+import { sourceName, type ExampleSource } from '../../src/datasets/example.js';
 
 /** A fake file: SOI and an APP1 marker (FF D8 FF E1), filler, and "JFIF" at `at` (none when null). */
 function fakeJpeg(at: number | null, size = 1024): Buffer {
@@ -98,7 +99,7 @@ function md5Order(names: string[]): string[] {
   return [...names].sort((a, b) => Buffer.compare(digest(a), digest(b)));
 }
 
-const rel = (source: string): string => path.relative(root, source).split(path.sep).join('/');
+const rel = (source: string | ExampleSource): string => path.relative(root, typeof source === 'string' ? source : sourceName(source)).split(path.sep).join('/');
 
 describe('readPetImages', () => {
   it('keeps, skips and ignores exactly the expected files', async () => {
@@ -128,8 +129,8 @@ describe('readPetImages', () => {
 
   it('gives absolute sources', async () => {
     const l = await readPetImages(path.relative(process.cwd(), root));
-    for (const e of l.examples) expect(path.isAbsolute(e.source)).toBe(true);
-    expect(l.examples[0]!.source.startsWith(root + path.sep)).toBe(true);
+    for (const e of l.examples) expect(e.source.kind === 'file' && path.isAbsolute(e.source.path)).toBe(true);
+    expect(sourceName(l.examples[0]!.source).startsWith(root + path.sep)).toBe(true);
   });
 
   it('accepts the PetImages folder itself', async () => {
@@ -166,19 +167,20 @@ describe('the TFDS rules as pure functions', () => {
   });
 
   it('works on zip-like entries', () => {
+    const zipAt = (entry: string): ExampleSource => ({ kind: 'zip', archive: 'a.zip', entry, range: { offset: 0, length: 1, deflated: false, size: 1 } });
     const l = petImagesListing([
-      { name: 'PetImages\\Dog\\7.jpg', source: 'zip:a.zip!PetImages/Dog/7.jpg', head: fakeJpeg(10) },
-      { name: 'PetImages/Cat/7.jpg', source: 'zip:a.zip!PetImages/Cat/7.jpg', head: fakeJpeg(null) },
-      { name: 'PetImages/Cat/8.jpg', source: 'zip:a.zip!PetImages/Cat/8.jpg', head: fakeJpeg(10) },
-      { name: 'PetImages/Cat/9.jpg', source: 'zip:a.zip!PetImages/Cat/9.jpg', head: fakeJpeg(10), readError: 'EIO' },
-      { name: 'PetImages/Cat/Thumbs.db', source: 'zip:a.zip!PetImages/Cat/Thumbs.db', head: new Uint8Array(0) },
-      { name: 'README.txt', source: 'zip:a.zip!README.txt', head: new Uint8Array(0) },
+      { name: 'PetImages\\Dog\\7.jpg', where: 'a.zip!/PetImages/Dog/7.jpg', source: zipAt('PetImages/Dog/7.jpg'), head: fakeJpeg(10) },
+      { name: 'PetImages/Cat/7.jpg', where: 'a.zip!/PetImages/Cat/7.jpg', source: zipAt('PetImages/Cat/7.jpg'), head: fakeJpeg(null) },
+      { name: 'PetImages/Cat/8.jpg', where: 'a.zip!/PetImages/Cat/8.jpg', source: zipAt('PetImages/Cat/8.jpg'), head: fakeJpeg(10) },
+      { name: 'PetImages/Cat/9.jpg', where: 'a.zip!/PetImages/Cat/9.jpg', head: new Uint8Array(0), readError: 'EIO' },
+      { name: 'PetImages/Cat/Thumbs.db', where: 'a.zip!/PetImages/Cat/Thumbs.db', head: new Uint8Array(0) },
+      { name: 'README.txt', where: 'a.zip!/README.txt', head: new Uint8Array(0) },
     ]);
     const order = md5Order(['PetImages/Dog/7.jpg', 'PetImages/Cat/8.jpg']);
     expect(l.examples).toEqual(
-      order.map((n) => ({ source: `zip:a.zip!${n}`, label: n.includes('Cat') ? 0 : 1 })),
+      order.map((n) => ({ source: zipAt(n), label: n.includes('Cat') ? 0 : 1 })),
     );
-    expect(l.skipped.map((s) => s.source).sort()).toEqual(['zip:a.zip!PetImages/Cat/7.jpg', 'zip:a.zip!PetImages/Cat/9.jpg']);
+    expect(l.skipped.map((s) => s.source).sort()).toEqual(['a.zip!/PetImages/Cat/7.jpg', 'a.zip!/PetImages/Cat/9.jpg']);
     expect(l.skipped.find((s) => s.source.endsWith('9.jpg'))!.reason).toBe('cannot read the file (EIO)');
     expect(l.ignored).toEqual(['PetImages/Cat/Thumbs.db', 'README.txt']);
   });

@@ -7,8 +7,8 @@ import {
   roundHalfEven,
   selectSplits,
   sliceSplit,
-  SplitSpecError,
-} from '../../src/datasets/index.js';
+} from '../../src/datasets/split.js';
+import { SplitSpecError } from '../../src/errors.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 

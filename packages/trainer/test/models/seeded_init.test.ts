@@ -4,7 +4,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { pickBackend } from '../../src/backend/pick_backend.js';
 import { miniXception } from '../../src/models/mini_xception.js';
 import { transferModel } from '../../src/models/transfer_model.js';
-import { seedDropout, stepSeed } from '../../src/train/dropout_seed.js';
+import { seedDropout } from '../../src/train/dropout_seed.js';
+import { dropoutSeed } from '../../src/train/seeds.js';
 
 const widths = { entry: [4, 8] as [number, number], blocks: [8], exit: [8, 8] as [number, number] };
 
@@ -36,11 +37,11 @@ describe('seeded initial weights and dropout masks', () => {
       seedDropout(model, seed);
       return tf.tidy(() => (model.apply(tf.ones([1, 64]), { training: true }) as tf.Tensor).dataSync().slice());
     };
-    const first = mask(stepSeed(3, 1, 0));
+    const first = mask(dropoutSeed(3, 1, 0));
     expect(first.some((v) => v === 0) && first.some((v) => v !== 0)).toBe(true);
-    expect(Array.from(mask(stepSeed(3, 1, 0)))).toEqual(Array.from(first));
-    expect(Array.from(mask(stepSeed(3, 1, 1)))).not.toEqual(Array.from(first));
-    expect(Array.from(mask(stepSeed(3, 2, 0)))).not.toEqual(Array.from(first));
+    expect(Array.from(mask(dropoutSeed(3, 1, 0)))).toEqual(Array.from(first));
+    expect(Array.from(mask(dropoutSeed(3, 1, 1)))).not.toEqual(Array.from(first));
+    expect(Array.from(mask(dropoutSeed(3, 2, 0)))).not.toEqual(Array.from(first));
     model.dispose();
   });
 });

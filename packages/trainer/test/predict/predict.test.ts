@@ -96,7 +96,7 @@ describe('a saved model: locate, load, predict', () => {
     const results = await predictImages(saved.model, files, { classNames: ['dark', 'bright'], size: [32, 32], units: 1, batchSize: 2 });
     expect(results.map((r) => path.basename(r.source))).toEqual(['a.png', 'b.png', 'c.jpg']);
     const bad = results[2]!;
-    expect(isPredictFailure(bad) && bad.error).toMatch(/^[A-Z_]+: /);
+    expect(isPredictFailure(bad) && bad.reason).toMatch(/^[A-Z_]+: /);
     // The same pixels, decoded independently and run through the model, give the same probabilities.
     const batch = await decodeResizeBatch(files.slice(0, 2), { size: [32, 32] });
     const logits = tf.tidy(() => saved.model.predict(tf.tensor4d(Float32Array.from(batch.data as Uint8Array), [2, 32, 32, 3])) as tf.Tensor);

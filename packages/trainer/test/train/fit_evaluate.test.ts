@@ -3,17 +3,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { pickBackend } from '../../src/backend/pick_backend.js';
-import type { DecodedSplit } from '../../src/data/decoded_split.js';
 import { miniXception } from '../../src/models/mini_xception.js';
 import { transferModel } from '../../src/models/transfer_model.js';
 import { evaluate } from '../../src/train/evaluate.js';
 import { fit } from '../../src/train/fit.js';
 import { loadModel, saveModel } from '../../src/weights/file_io.js';
 import { tempDir } from '../helpers.js';
-import { syntheticSplit } from './synthetic_split.js';
+import { loaderOf, syntheticSplit, type SyntheticSplit } from './synthetic_split.js';
 
 // Bright images are class 1, dark ones class 0: a task any convnet learns in a few steps.
-function brightness(count: number, seed: number, size = 32): DecodedSplit {
+function brightness(count: number, seed: number, size = 32): Promise<SyntheticSplit> {
   const base = (label: number) => (label ? 170 : 40);
   return syntheticSplit(count, seed, size, (label, rnd) => [
     base(label) + Math.floor(rnd() * 60), base(label) + Math.floor(rnd() * 60), base(label) + Math.floor(rnd() * 60),
@@ -29,12 +28,12 @@ describe('fit and evaluate', () => {
     // Seeded, so the test is deterministic; seeds 1 to 6 all pass. Unseeded, 2 of 4 runs here
     // ended predicting a single class after 3 epochs.
     const model = transferModel(miniXception({ inputShape: [32, 32, 3], widths: { entry: [4, 8], blocks: [8], exit: [8, 8] }, seed: 1 }), { seed: 100 });
-    const train = brightness(64, 1);
-    const val = brightness(32, 2);
+    const train = loaderOf(await brightness(64, 1), { batchSize: 16, shuffle: true, seed: 1, augment: { flip: 'horizontal' } });
+    const val = loaderOf(await brightness(32, 2), { batchSize: 16 });
     const epochs: number[] = [];
     const tensors: number[] = [];
     const history = await fit(model, train, val, {
-      phase: 'train', epochs: 3, batchSize: 16, learningRate: 1e-2, seed: 1, flip: true,
+      phase: 'train', epochs: 3, learningRate: 1e-2, seed: 1,
       callbacks: [{ onEpochEnd: (l) => { epochs.push(l.epoch); tensors.push(tf.memory().numTensors); } }],
     });
     expect(epochs).toEqual([1, 2, 3]);
@@ -45,8 +44,8 @@ describe('fit and evaluate', () => {
 
   it('counts the confusion matrix and loss as an independent computation does', async () => {
     const model = transferModel(miniXception({ inputShape: [32, 32, 3], widths: { entry: [4, 8], blocks: [8], exit: [8, 8] } }));
-    const split = brightness(20, 3);
-    const ev = await evaluate(model, split, { batchSize: 7 });
+    const split = await brightness(20, 3);
+    const ev = await evaluate(model, loaderOf(split, { batchSize: 7 }));
     const x = tf.tensor4d(Float32Array.from(split.pixels), [20, 32, 32, 3]);
     const logits = Array.from((model.predict(x) as tf.Tensor).dataSync());
     const want: number[][] = [[0, 0], [0, 0]];
@@ -59,6 +58,7 @@ describe('fit and evaluate', () => {
     expect(ev.confusion).toEqual(want);
     expect(ev.accuracy).toBeCloseTo((want[0]![0]! + want[1]![1]!) / 20, 10);
     expect(ev.loss).toBeCloseTo(loss / 20, 4);
+    expect(ev.count).toBe(20);
   });
 
   it('saves and loads a model that predicts the same', async () => {

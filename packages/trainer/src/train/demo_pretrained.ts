@@ -1,13 +1,14 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { decodeSplit, type DecodedSplit } from '../data/decoded_split.js';
-import type { DemoOptions } from '../datasets/demo.js';
+import { SplitLoader } from '../data/split_loader.js';
+import type { DemoOptions } from '../datasets/demo_set.js';
+import { openDataset } from '../datasets/open_dataset.js';
 import { xferCacheDir } from '../fs/cache_dir.js';
-import { openDataset } from '../datasets/index.js';
 import { miniXception } from '../models/mini_xception.js';
 import { transferModel } from '../models/transfer_model.js';
-import { fit } from '../train/fit.js';
-import { writeKerasH5 } from './keras_legacy_h5.js';
+import { writeKerasH5 } from '../weights/keras_legacy_h5.js';
+import { fit } from './fit.js';
+import { runSeeds } from './seeds.js';
 
 /** Options of {@link demoPretrainedWeights}. */
 export interface DemoPretrainedOptions {
@@ -24,20 +25,8 @@ export interface DemoPretrainedOptions {
   onInfo?: (line: string) => void;
 }
 
-/** The images for which `keep(i)` holds, and the others, as two splits. */
-function partition(split: DecodedSplit, keep: (i: number) => boolean): [DecodedSplit, DecodedSplit] {
-  const per = split.size[0] * split.size[1] * 3;
-  const pick = (want: boolean): DecodedSplit => {
-    const idx = [...Array(split.count).keys()].filter((i) => keep(i) === want);
-    const pixels = new Uint8Array(idx.length * per);
-    idx.forEach((i, k) => pixels.set(split.pixels.subarray(i * per, (i + 1) * per), k * per));
-    return { ...split, count: idx.length, pixels, labels: Int32Array.from(idx, (i) => split.labels[i]!), sources: idx.map((i) => split.sources[i]!), failures: [] };
-  };
-  return [pick(true), pick(false)];
-}
-
 /** Bumped when the pretraining changes, so older cached weights are not reused. */
-const VERSION = 1;
+const VERSION = 2;
 /** The pretraining set's generator seed: the demo uses seed 1, so the two sets share no image. */
 const PRETRAIN_DATA_SEED = 2;
 
@@ -56,15 +45,16 @@ export async function demoPretrainedWeights(o: DemoPretrainedOptions): Promise<s
   const demo: DemoOptions = { perClass: o.perClass, seed: PRETRAIN_DATA_SEED, broken: false };
   const { examples } = await openDataset('demo', { demo, onInfo: o.onInfo });
   const size: [number, number] = [o.imageSize, o.imageSize];
-  const all = await decodeSplit(examples, { size, threads: o.threads });
+  const seeds = runSeeds(o.seed);
   // Every tenth image held out, so the pretraining's validation line means something.
-  const [train, heldOut] = partition(all, (i) => i % 10 !== 9);
-  const base = miniXception({ inputShape: [o.imageSize, o.imageSize, 3], seed: o.seed });
-  const model = transferModel(base, { baseBatchNorm: 'batch', seed: o.seed + 1 });
+  const train = new SplitLoader(examples.filter((_, i) => i % 10 !== 9), {
+    size, batchSize: 32, seed: seeds.loader, shuffle: true, augment: { flip: 'horizontal' }, threads: o.threads,
+  });
+  const heldOut = new SplitLoader(examples.filter((_, i) => i % 10 === 9), { size, batchSize: 32, threads: o.threads });
+  const base = miniXception({ inputShape: [o.imageSize, o.imageSize, 3], seed: seeds.baseInit });
+  const model = transferModel(base, { baseBatchNorm: 'batch', seed: seeds.headInit });
   try {
-    const history = await fit(model, train, heldOut, {
-      phase: 'pretrain', epochs: o.epochs, batchSize: 32, learningRate: 1e-3, seed: o.seed, flip: true,
-    });
+    const history = await fit(model, train, heldOut, { phase: 'pretrain', epochs: o.epochs, learningRate: 1e-3, seed: seeds.phase(0) });
     const last = history[history.length - 1];
     if (last) o.onInfo?.(`pretrained the demo base: held-out accuracy ${(last.valAccuracy * 100).toFixed(1)}%`);
     await fs.mkdir(dir, { recursive: true });
@@ -73,6 +63,7 @@ export async function demoPretrainedWeights(o: DemoPretrainedOptions): Promise<s
     await fs.rename(tmp, file);
   } finally {
     model.dispose();
+    await Promise.all([train.close(), heldOut.close()]);
   }
   return file;
 }

@@ -1,0 +1,82 @@
+import type { BackendChoice, BackendName } from '../backend/pick_backend.js';
+import type { SkippedImage } from '../datasets/example.js';
+import type { BaseName } from '../models/base_model.js';
+import type { Callback, EpochLogs } from './callbacks.js';
+import type { Evaluation } from './evaluate.js';
+import type { AccuracyRule } from './metrics.js';
+
+/** Everything a training run needs. The CLI fills it from flags; defaults follow the Keras recipe. */
+export interface TrainConfig {
+  /** 'demo', 'cats_vs_dogs', a kagglecatsanddogs zip, a folder holding PetImages/, or a folder of class folders. */
+  data: string;
+  /** The generated demo set, when data is 'demo'. */
+  demo: { perClass: number; minSize?: number; maxSize?: number };
+  /** TFDS split strings over the dataset's canonical order. */
+  splits: { train: string; validation: string; test: string };
+  imageSize: number;
+  batchSize: number;
+  model: BaseName;
+  /**
+   * 'none' (train the base from scratch), 'imagenet' (Keras' Xception weights), 'demo' (the small
+   * base pretrained on a separate demo set, made and cached on first use) or a Keras weights file
+   * (legacy .h5, .weights.h5 or .keras).
+   */
+  weights: string;
+  /** Epochs of the first phase (frozen base, or the whole model when not pretrained). */
+  epochs: number;
+  learningRate: number;
+  /** Epochs of the fine-tune phase (base unfrozen, BatchNorm in inference mode); 0 skips it. */
+  fineTuneEpochs: number;
+  fineTuneLearningRate: number;
+  dropout: number;
+  flip: boolean;
+  /** Keras RandomRotation factor for the training split: angles uniform in ±factor·2π (0.1 = ±36°). */
+  rotation: number;
+  /** Training batches the native Loader prepares ahead (tf.data's prefetch). */
+  prefetch?: number;
+  /** Where the training Loader keeps resized images: 'memory' (default), 'none', or a cache file path. */
+  cache?: string;
+  seed: number;
+  threads?: number;
+  backend?: BackendName;
+  /** Directory under which the run directory is created. */
+  out: string;
+  /**
+   * Train the frozen phase on cached base features, with this many augmented views per image
+   * (0: the plain loop). Only a pretrained (frozen) base has such a phase.
+   */
+  featureCacheViews?: number;
+  /** Stop a phase when validation loss stops improving for this many epochs, restoring its best weights. */
+  earlyStoppingPatience?: number;
+  accuracyRule: AccuracyRule;
+}
+
+/** Progress reporting for a run: the training callbacks plus plain status lines. */
+export interface RunReporter extends Callback {
+  info?(line: string): void;
+  /** A file that was skipped or failed to decode; the run goes on. */
+  warn?(line: string): void;
+  /** Progress of listing the dataset (reading each file's first bytes). */
+  onScanProgress?(done: number, total: number): void;
+}
+
+export interface TrainResult {
+  runDir: string;
+  backend: BackendChoice;
+  history: EpochLogs[];
+  test: Evaluation;
+  counts: { train: number; validation: number; test: number };
+  /** Files the dataset's rules left out. */
+  skipped: SkippedImage[];
+  /** Images of the splits that could not be read or decoded; training went on without them. */
+  failures: SkippedImage[];
+  seconds: number;
+}
+
+/** How a run is driven from outside: resuming a run directory, and stopping it. */
+export interface RunControl {
+  /** A run directory with a checkpoint: training continues after its last completed epoch. */
+  resume?: string;
+  /** Aborting stops training at the next batch; the last completed epoch stays checkpointed. */
+  signal?: AbortSignal;
+}
