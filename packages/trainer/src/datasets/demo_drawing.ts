@@ -9,7 +9,6 @@
  * needs a DEMO_GENERATOR_VERSION bump.
  */
 import sharp, { type Sharp } from 'sharp';
-import type { ResolvedDemoOptions } from './demo_set.js';
 import { DemoRng } from './demo_rng.js';
 
 type Rgb = [number, number, number];
@@ -205,7 +204,7 @@ export interface Scene {
 }
 
 /** Everything random about one image, drawn from the image's own PRNG. */
-export function scene(opts: Pick<ResolvedDemoOptions, 'seed' | 'minSize' | 'maxSize'>, cls: 0 | 1, index: number): Scene {
+export function scene(opts: { seed: number; minSize: number; maxSize: number }, cls: 0 | 1, index: number): Scene {
   const rng = new DemoRng(opts.seed, cls, index);
   // Size: long side in [minSize, maxSize] (1 in 25: up to 1.8 × maxSize), aspect 0.55–1.
   const large = rng.chance(0.04);
