@@ -39,3 +39,12 @@ export class SplitSpecError extends Error {
     this.detail = detail;
   }
 }
+
+/** A dataset or configuration that cannot be trained on, found before any training. */
+export class DatasetError extends Error {
+  readonly code = 'DATASET';
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatasetError';
+  }
+}

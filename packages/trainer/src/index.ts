@@ -10,6 +10,7 @@ export { SplitLoader, type SplitBatch, type SplitLoaderOptions } from './data/sp
 export { fileSource, sourceName, type DatasetListing, type Example, type ExampleSource, type SkippedImage } from './datasets/example.js';
 export { missingDataSource, openDataset, type DatasetKind, type OpenDatasetOptions, type OpenedDataset } from './datasets/open_dataset.js';
 export { sliceSplit } from './datasets/split.js';
+export { defaultSplits, FULL_SPLITS, RECIPE_SPLITS, type Splits } from './datasets/split_defaults.js';
 export { readPetImages, type PetImagesListing } from './datasets/pet_images.js';
 export { readPetImagesZip } from './datasets/pet_images_zip.js';
 export { IMAGE_EXTENSIONS, readImageFolder, type ImageFolderOptions } from './datasets/image_folder.js';
@@ -19,7 +20,7 @@ export { ensureDemoData, type DemoData } from './datasets/demo.js';
 export { demoBrokenFiles, type DemoOptions } from './datasets/demo_set.js';
 
 // Errors
-export { Interrupted, SplitSpecError } from './errors.js';
+export { DatasetError, Interrupted, SplitSpecError } from './errors.js';
 
 // Models
 export { batchNormInInferenceMode } from './models/inference_batch_norm.js';
@@ -40,10 +41,12 @@ export type { BatchLogs, Callback, EpochLogs } from './train/callbacks.js';
 export type { RunControl, RunReporter, TrainConfig, TrainResult } from './train/config.js';
 export { KerasAdam } from './train/adam.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './train/early_stopping.js';
-export { evaluate, type Evaluation } from './train/evaluate.js';
+export { classScores, evaluate, type ClassScores, type Evaluation } from './train/evaluate.js';
+export { classReportText, confusionText } from './train/evaluation_text.js';
 export { fit, trainableParams, type FitOptions } from './train/fit.js';
 export { fitFrozenOnFeatures, type FeatureCacheOptions } from './train/feature_cache.js';
-export type { AccuracyRule } from './train/metrics.js';
+export { balancedClassWeights, binaryObjective, Objective, type AccuracyRule } from './train/metrics.js';
+export { checkClasses, classWeights, MAX_CLASSES } from './train/classes.js';
 export { phasesFor } from './train/phases.js';
 export { trainRecipe } from './train/recipe.js';
 export { runSeeds, type RunSeeds } from './train/seeds.js';

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { evaluateSavedModel, loadSavedModel, pickBackend, type BackendName } from '@xfer/trainer';
+import { classReportText, confusionText, evaluateSavedModel, loadSavedModel, pickBackend, type BackendName } from '@xfer/trainer';
 import { positiveInt } from './train.js';
-import { backendOption, confusionText, pct, type Io } from './common.js';
+import { backendOption, pct, type Io } from './common.js';
 
 interface EvaluateFlags {
   data?: string;
@@ -60,7 +60,10 @@ Examples:
             accuracy: r.accuracy,
             loss: r.loss,
             accuracyRule: r.accuracyRule,
+            ...(r.top5Accuracy !== undefined ? { top5Accuracy: r.top5Accuracy } : {}),
             confusion: r.confusion,
+            perClass: Object.fromEntries(r.classNames.map((c, i) => [c, r.perClass[i]])),
+            macro: r.macro,
             failures: r.failures,
             skipped: r.skipped,
           };
@@ -68,12 +71,14 @@ Examples:
           return;
         }
         for (const f of r.failures) io.err.write(`warning: skipped ${f.source}: ${f.reason}\n`);
-        const rule = r.accuracyRule === 'keras' ? 'at p=0.5 of the logit, as Keras' : 'at logit 0';
+        const rule = r.classNames.length > 2 ? 'argmax' : r.accuracyRule === 'keras' ? 'at p=0.5 of the logit, as Keras' : 'at logit 0';
+        const top5 = r.top5Accuracy === undefined ? '' : `, top-5 ${pct(r.top5Accuracy)}`;
         io.out.write(
           `model ${saved.modelDir}\n` +
             `data ${r.data}, split ${r.split}: ${r.count} images${r.failures.length ? ` (${r.failures.length} failed to decode, listed above)` : ''}\n` +
-            `accuracy ${pct(r.accuracy)} (${rule}), loss ${Number.isFinite(r.loss) ? r.loss.toFixed(4) : 'n/a'} - backend ${backend.name}\n` +
-            confusionText(r.classNames, r.confusion),
+            `accuracy ${pct(r.accuracy)} (${rule})${top5}, loss ${Number.isFinite(r.loss) ? r.loss.toFixed(4) : 'n/a'} - backend ${backend.name}\n` +
+            confusionText(r.classNames, r.confusion) +
+            classReportText(r.classNames, r),
         );
       } finally {
         saved.model.dispose();

@@ -5,6 +5,7 @@ import { backendOption, type Io } from './common.js';
 
 interface PredictFlags {
   batchSize: number;
+  top: number;
   threads?: number;
   backend?: BackendName;
   json?: boolean;
@@ -16,6 +17,7 @@ export function predictCommand(io: Io): Command {
     .argument('<run|model>', 'a run directory made by `xfer train`, or its model/ folder')
     .argument('<images...>', 'image files, or folders (their .jpg/.jpeg/.png files, recursively, sorted)')
     .option('--batch-size <n>', 'images per decode and model call', positiveInt('--batch-size'), 32)
+    .option('--top <k>', 'list the k most probable classes of each image', positiveInt('--top'), 1)
     .option('--threads <n>', 'native decode threads (default: all cores)', positiveInt('--threads'))
     .addOption(backendOption())
     .option('--json', 'print the results as JSON')
@@ -28,6 +30,7 @@ still predicted, and the exit code is then 1.
 Examples:
   xfer predict runs/2026-01-31T12-00-00Z cat.jpg dog.png
   xfer predict runs/2026-01-31T12-00-00Z ~/photos --json
+  xfer predict runs/2026-01-31T12-00-00Z flower.jpg --top 3     the 3 most probable classes
 `,
     )
     .action(async (given: string, inputs: string[], o: PredictFlags) => {
@@ -42,6 +45,7 @@ Examples:
           units: saved.units,
           threads: o.threads,
           batchSize: o.batchSize,
+          top: Math.max(o.top, o.json ? 5 : 1),
         });
       } finally {
         saved.model.dispose();
@@ -55,7 +59,8 @@ Examples:
         const w = Math.max(...saved.preprocessing.classNames.map((c) => c.length));
         for (const r of results) {
           if (isPredictFailure(r)) io.err.write(`${r.source}: cannot predict: ${r.reason}\n`);
-          else io.out.write(`${r.className.padEnd(w)}  ${r.probability.toFixed(4)}  ${r.source}\n`);
+          else if (o.top === 1) io.out.write(`${r.className.padEnd(w)}  ${r.probability.toFixed(4)}  ${r.source}\n`);
+          else io.out.write(`${r.top.map((t) => `${t.className} ${t.probability.toFixed(4)}`).join(', ')}  ${r.source}\n`);
         }
       }
       if (failed.length > 0) {

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { previewAugmentations, previewSamples, writePreview, type PreviewSamples, type PreviewTile } from '@xfer/trainer';
 import { positiveInt } from './train.js';
-import { defaultTrainSplit, type Io } from './common.js';
+import type { Io } from './common.js';
 
 interface PreviewFlags {
   data: string;
@@ -23,10 +23,10 @@ interface PreviewContent {
   warnings: string[];
 }
 
-function previewOptions(o: PreviewFlags, split: string, io: Io) {
+function previewOptions(o: PreviewFlags, io: Io) {
   return {
     data: o.data,
-    split,
+    split: o.split,
     size: [o.imageSize, o.imageSize] as [number, number],
     count: 9,
     demo: { perClass: o.demoPerClass },
@@ -45,24 +45,25 @@ function content(s: PreviewSamples, extra: Record<string, unknown>): PreviewCont
 }
 
 /** The recipe's first figure: the first 9 examples of the split, titled with their class names. */
-async function samplesContent(o: PreviewFlags, split: string, io: Io): Promise<PreviewContent> {
-  return content(await previewSamples(previewOptions(o, split, io)), { mode: 'samples', data: o.data, split });
+async function samplesContent(o: PreviewFlags, io: Io): Promise<PreviewContent> {
+  const s = await previewSamples(previewOptions(o, io));
+  return content(s, { mode: 'samples', data: o.data, split: s.split });
 }
 
 /**
  * The recipe's second figure: what training epochs 1..9 draw (Keras RandomFlip("horizontal") +
  * RandomRotation(factor)) for the split's first image, through the training Loader's own seed.
  */
-async function augmentContent(o: PreviewFlags, split: string, io: Io): Promise<PreviewContent> {
-  const s = await previewAugmentations({ ...previewOptions(o, split, io), augment: { flip: 'horizontal', rotation: o.rotation } });
-  return content(s, { mode: 'augment', data: o.data, split, rotation: o.rotation, source: s.tiles[0]!.source });
+async function augmentContent(o: PreviewFlags, io: Io): Promise<PreviewContent> {
+  const s = await previewAugmentations({ ...previewOptions(o, io), augment: { flip: 'horizontal', rotation: o.rotation } });
+  return content(s, { mode: 'augment', data: o.data, split: s.split, rotation: o.rotation, source: s.tiles[0]!.source });
 }
 
 export function previewCommand(io: Io): Command {
   return new Command('preview')
     .description('draw the first 9 examples of a split in a 3x3 grid, titled with their classes, as the native decoder outputs them')
     .option('--data <source>', 'demo, cats_vs_dogs, a .zip, or a folder', 'demo')
-    .option('--split <split>', 'TFDS split string (default: the training split, train[:40%], demo train[:80%])')
+    .option('--split <split>', 'TFDS split string (default: the training split, train[:80%]; cats_vs_dogs train[:40%])')
     .option('--out <file>', 'the PNG to write; a JSON sidecar listing each tile goes next to it', 'preview.png')
     .option('--image-size <px>', 'square tile size, as xfer train --image-size', positiveInt('--image-size'), 150)
     .option('--seed <n>', 'as xfer train --seed: the order of a folder-per-class dataset, and the augmentation draws', positiveInt('--seed'), 1337)
@@ -82,8 +83,7 @@ Examples:
 `,
     )
     .action(async (o: PreviewFlags) => {
-      const split = o.split ?? defaultTrainSplit(o.data);
-      const content = o.augment ? await augmentContent(o, split, io) : await samplesContent(o, split, io);
+      const content = o.augment ? await augmentContent(o, io) : await samplesContent(o, io);
       for (const w of content.warnings) io.err.write(`warning: ${w}\n`);
       const written = await writePreview(content.tiles, o.out, { columns: 3, extra: content.extra });
       if (o.json) {
@@ -92,7 +92,7 @@ Examples:
       }
       const s = written.sidecar;
       io.out.write(
-        `${s.tiles.length} images of ${o.data} ${split}: ${s.tiles.map((t) => t.title).join(', ')}\n` +
+        `${s.tiles.length} images of ${o.data} ${String(s['split'])}: ${s.tiles.map((t) => t.title).join(', ')}\n` +
           `wrote ${written.png} (${s.width}x${s.height}) and ${written.json}\n`,
       );
     });

@@ -2,11 +2,11 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { MAX_SIDE } from '@xfer/native-preproc';
-import { Interrupted, missingDataSource, trainRecipe, XCEPTION_MIN_SIZE, type BackendName, type TrainConfig } from '@xfer/trainer';
+import { missingDataSource, trainRecipe, XCEPTION_MIN_SIZE, type BackendName, type TrainConfig } from '@xfer/trainer';
 import { usageError } from '../exit_codes.js';
 import { preflightOutput } from '../output_preflight.js';
 import { progressReporter } from '../progress.js';
-import { backendOption, DEMO_SPLITS, RECIPE_SPLITS } from './common.js';
+import { backendOption } from './common.js';
 
 /**
  * Phase lengths and rates of the recipe (20 frozen + 10 fine-tune epochs, 1e-3 then 1e-5), and of
@@ -54,6 +54,20 @@ function imageSide(v: string): number {
   return n;
 }
 
+/** --class-weight: 'balanced', or a JSON object of class name to weight. */
+function classWeightFlag(v: string): 'balanced' | Record<string, number> {
+  if (v === 'balanced') return v;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch {
+    throw new InvalidArgumentError(`--class-weight takes 'balanced' or a JSON object such as '{"cat": 1, "dog": 2.5}', got '${v}'`);
+  }
+  const ok = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((w) => typeof w === 'number' && Number.isFinite(w) && w >= 0);
+  if (!ok) throw new InvalidArgumentError(`--class-weight: each class needs a number >= 0, as in '{"cat": 1, "dog": 2.5}', got '${v}'`);
+  return parsed as Record<string, number>;
+}
+
 function fraction(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`dropout must be in [0, 1), got '${v}'`);
@@ -90,16 +104,17 @@ interface TrainFlags {
   earlyStopping?: number;
   resume?: string;
   featureCache?: number;
+  classWeight?: 'balanced' | Record<string, number>;
 }
 
 /** Turns flags into the trainer's configuration, filling per-source defaults. */
 export function resolveTrainConfig(f: TrainFlags): TrainConfig {
   const demo = f.data === 'demo';
-  const splits = demo ? DEMO_SPLITS : RECIPE_SPLITS;
   return {
     data: f.data,
     demo: { perClass: f.demoPerClass, minSize: f.demoMinSize, maxSize: f.demoMaxSize },
-    splits: { train: f.trainSplit ?? splits.train, validation: f.valSplit ?? splits.validation, test: f.testSplit ?? splits.test },
+    // Splits not given are resolved by the source's kind once it is opened (defaultSplits).
+    splits: { train: f.trainSplit, validation: f.valSplit, test: f.testSplit },
     imageSize: f.imageSize,
     batchSize: f.batchSize,
     model: f.model,
@@ -120,6 +135,7 @@ export function resolveTrainConfig(f: TrainFlags): TrainConfig {
     accuracyRule: f.kerasAccuracy ? 'keras' : 'logit0',
     earlyStoppingPatience: f.earlyStopping,
     featureCacheViews: f.featureCache ?? 0,
+    classWeight: f.classWeight,
   };
 }
 
@@ -145,9 +161,9 @@ export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStr
     .option('--demo-per-class <n>', 'images per class in the demo set', positiveInt('--demo-per-class'), 600)
     .option('--demo-min-size <px>', 'smallest side of demo images', positiveInt('--demo-min-size'), 200)
     .option('--demo-max-size <px>', 'largest side of demo images', positiveInt('--demo-max-size'), 500)
-    .option('--train-split <split>', 'TFDS split string for training (default: train[:40%], demo train[:80%])')
-    .option('--val-split <split>', 'TFDS split string for validation (default: train[40%:50%], demo train[80%:90%])')
-    .option('--test-split <split>', 'TFDS split string for the final test (default: train[50%:60%], demo train[90%:])')
+    .option('--train-split <split>', 'TFDS split string for training (default: train[:80%]; cats_vs_dogs: the recipe\'s train[:40%])')
+    .option('--val-split <split>', 'TFDS split string for validation (default: train[80%:90%]; cats_vs_dogs: train[40%:50%])')
+    .option('--test-split <split>', 'TFDS split string for the final test (default: train[90%:]; cats_vs_dogs: train[50%:60%])')
     .option('--image-size <px>', 'square input size', imageSide, 150)
     .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 32)
     .addOption(new Option('--model <name>', 'the base convnet').choices(['mini-xception', 'xception']).default('mini-xception'))
@@ -166,6 +182,7 @@ export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStr
     .addOption(backendOption())
     .option('--out <dir>', 'where run directories are created', 'runs')
     .option('--keras-accuracy', "report accuracy as Keras' BinaryAccuracy does on logits (threshold 0.5, not 0)", false)
+    .option('--class-weight <w>', "Keras class_weight: 'balanced' (n / (classes · count) from the training split) or JSON, e.g. '{\"cat\": 1, \"dog\": 2.5}'", classWeightFlag)
     .option('--feature-cache <views>', 'train the frozen phase on cached base features, with this many augmented views per image', nonNegativeInt('--feature-cache'))
     .option('--early-stopping <patience>', 'end a phase after this many epochs without a better val loss, keeping its best weights', nonNegativeInt('--early-stopping'))
     .option('--resume <run>', "continue a stopped run from its last checkpoint, with the run's own configuration")
@@ -178,7 +195,10 @@ Examples:
   xfer train --epochs 2 --demo-per-class 100   a quick smoke run
   xfer train --data cats_vs_dogs --model xception --weights imagenet
                                                the Keras recipe: frozen Xception, then fine-tuning
-  xfer train --data ~/photos/flowers            one subfolder of images per class
+  xfer train --data ~/photos/flowers            one subfolder of images per class: 2 classes train one
+                                               logit (sigmoid), more train one logit per class (softmax);
+                                               splits default to 80/10/10
+  xfer train --data ~/photos/flowers --class-weight balanced
 `,
     )
     .action(async (flags: TrainFlags) => {
@@ -190,7 +210,7 @@ Examples:
       if (!flags.quiet) io.out.write(`configuration: ${JSON.stringify(config)}\n`);
       // Ctrl-C stops at the next batch; the last completed epoch is already checkpointed.
       const stop = new AbortController();
-      const onSigint = () => stop.abort(new Interrupted('SIGINT'));
+      const onSigint = () => stop.abort(new Error('SIGINT'));
       process.once('SIGINT', onSigint);
       const r = await trainRecipe(config, report, { resume: flags.resume, signal: stop.signal }).finally(() => process.off('SIGINT', onSigint));
       io.out.write(

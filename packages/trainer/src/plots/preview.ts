@@ -7,6 +7,7 @@ import type { DemoOptions } from '../datasets/demo_set.js';
 import { sourceName, type Example, type SkippedImage } from '../datasets/example.js';
 import { openDataset, type DatasetKind, type OpenedDataset } from '../datasets/open_dataset.js';
 import { sliceSplit } from '../datasets/split.js';
+import { defaultSplits } from '../datasets/split_defaults.js';
 import { writeFileAtomic } from '../fs/write_atomic.js';
 import { loaderEpoch, runSeeds } from '../train/seeds.js';
 import { renderImageGrid } from './image_grid.js';
@@ -26,7 +27,8 @@ export interface PreviewTile {
 
 export interface PreviewSamplesOptions {
   data: string;
-  split: string;
+  /** A TFDS split string; default the source's training split (defaultSplits). */
+  split?: string;
   /** [width, height] the native decoder resizes to. */
   size: [number, number];
   /** How many examples (default 9). */
@@ -40,6 +42,8 @@ export interface PreviewSamplesOptions {
 
 export interface PreviewSamples {
   location: string;
+  /** The split shown. */
+  split: string;
   kind: DatasetKind;
   classNames: string[];
   tiles: PreviewTile[];
@@ -47,9 +51,10 @@ export interface PreviewSamples {
   failures: SkippedImage[];
 }
 
-async function openSplit(options: PreviewSamplesOptions): Promise<{ opened: OpenedDataset; examples: Example[] }> {
+async function openSplit(options: PreviewSamplesOptions): Promise<{ opened: OpenedDataset; split: string; examples: Example[] }> {
   const opened = await openDataset(options.data, { demo: options.demo, folder: { seed: runSeeds(options.seed ?? 1337).folderOrder }, onInfo: options.onInfo });
-  return { opened, examples: sliceSplit(opened.examples, options.split) };
+  const split = options.split ?? defaultSplits(opened.kind).train;
+  return { opened, split, examples: sliceSplit(opened.examples, split) };
 }
 
 /** A batch's images as tiles: the Loader's float32 output rounded to bytes, as its uint8 output does. */
@@ -78,8 +83,8 @@ async function firstBatch(loader: SplitLoader, epoch: number, toTiles: (b: Split
   return [];
 }
 
-function noImage(opened: OpenedDataset, options: PreviewSamplesOptions, examples: number, failures: number): Error {
-  return new Error(`${opened.location}: split "${options.split}" has no image that decodes (${examples} examples, ${failures} failed); choose another --split`);
+function noImage(opened: OpenedDataset, split: string, examples: number, failures: number): Error {
+  return new Error(`${opened.location}: split "${split}" has no image that decodes (${examples} examples, ${failures} failed); choose another --split`);
 }
 
 /**
@@ -88,13 +93,13 @@ function noImage(opened: OpenedDataset, options: PreviewSamplesOptions, examples
  * plt.title).
  */
 export async function previewSamples(options: PreviewSamplesOptions): Promise<PreviewSamples> {
-  const { opened, examples } = await openSplit(options);
+  const { opened, split, examples } = await openSplit(options);
   const failures: SkippedImage[] = [];
   const loader = new SplitLoader(examples, { size: options.size, batchSize: options.count ?? 9, threads: options.threads, cache: 'none', onSkip: (f) => failures.push(f) });
   try {
     const shown = await firstBatch(loader, 0, (b) => tiles(b, examples, opened.classNames, (_, className) => className));
-    if (shown.length === 0) throw noImage(opened, options, examples.length, failures.length);
-    return { location: opened.location, kind: opened.kind, classNames: opened.classNames, tiles: shown, failures };
+    if (shown.length === 0) throw noImage(opened, split, examples.length, failures.length);
+    return { location: opened.location, split, kind: opened.kind, classNames: opened.classNames, tiles: shown, failures };
   } finally {
     await loader.close();
   }
@@ -106,7 +111,7 @@ export async function previewSamples(options: PreviewSamplesOptions): Promise<Pr
  * model is trained on. The recipe's second figure.
  */
 export async function previewAugmentations(options: PreviewSamplesOptions & { augment: RandomAugment }): Promise<PreviewSamples> {
-  const { opened, examples } = await openSplit(options);
+  const { opened, split, examples } = await openSplit(options);
   const failures: SkippedImage[] = [];
   const seed = runSeeds(options.seed ?? 1337).loader;
   const loader = new SplitLoader(examples, {
@@ -123,10 +128,10 @@ export async function previewAugmentations(options: PreviewSamplesOptions & { au
           return `${className} ${draw.flipHorizontal ? 'flip ' : ''}${degrees >= 0 ? '+' : ''}${degrees}°`;
         }),
       );
-      if (tile.length === 0) throw noImage(opened, options, examples.length, failures.length);
+      if (tile.length === 0) throw noImage(opened, split, examples.length, failures.length);
       shown.push(...tile);
     }
-    return { location: opened.location, kind: opened.kind, classNames: opened.classNames, tiles: shown, failures };
+    return { location: opened.location, split, kind: opened.kind, classNames: opened.classNames, tiles: shown, failures };
   } finally {
     await loader.close();
   }

@@ -4,7 +4,7 @@ import type { SkippedImage } from '../datasets/example.js';
 import { openDataset } from '../datasets/open_dataset.js';
 import { sliceSplit } from '../datasets/split.js';
 import { evaluate, type Evaluation } from '../train/evaluate.js';
-import type { AccuracyRule } from '../train/metrics.js';
+import { Objective, type AccuracyRule } from '../train/metrics.js';
 import type { SavedModel } from './saved_model.js';
 
 export interface EvaluateSavedOptions {
@@ -38,8 +38,8 @@ export interface SavedEvaluation extends Evaluation {
 }
 
 /**
- * Evaluates a saved two-class model on a split of a dataset: opens the dataset, slices the split,
- * decodes it through the native addon at the model's input size, and counts the confusion matrix.
+ * Evaluates a saved model on a split of a dataset: opens the dataset, slices the split, reads it
+ * through the Loader at the model's input size, and counts the confusion matrix and per-class scores.
  * Defaults come from the run's config.json.
  */
 export async function evaluateSavedModel(saved: SavedModel, options: EvaluateSavedOptions = {}): Promise<SavedEvaluation> {
@@ -49,9 +49,6 @@ export async function evaluateSavedModel(saved: SavedModel, options: EvaluateSav
   const where = saved.runDir ? `${saved.runDir}/config.json` : 'the model folder (no run directory around it)';
   if (data === undefined) throw new Error(`no --data given and ${where} names none; pass --data (demo, cats_vs_dogs, a .zip or a folder)`);
   if (split === undefined) throw new Error(`no --split given and ${where} names no test split; pass --split, e.g. "train[50%:60%]"`);
-  if (saved.units !== 1) {
-    throw new Error(`${saved.modelDir}: evaluate handles two-class models with one logit; this one has ${saved.units} output units`);
-  }
   const opened = await openDataset(data, {
     demo: options.demo ?? config.demo,
     folder: { seed: options.seed ?? config.seed ?? 1337 },
@@ -75,7 +72,11 @@ export async function evaluateSavedModel(saved: SavedModel, options: EvaluateSav
   });
   const accuracyRule = options.accuracyRule ?? config.accuracyRule ?? 'logit0';
   try {
-    const result = await evaluate(saved.model, loader, { accuracyRule, onProgress: options.onProgress });
+    const objective = new Objective(modelClasses.length, accuracyRule);
+    if (objective.units !== saved.units) {
+      throw new Error(`${saved.modelDir}: ${saved.units} output units for ${modelClasses.length} classes in preprocessing.json (expected ${objective.units})`);
+    }
+    const result = await evaluate(saved.model, loader, { objective, onProgress: options.onProgress });
     return { ...result, data, split, classNames: modelClasses, accuracyRule, skipped: opened.skipped, failures };
   } finally {
     await loader.close();

@@ -18,6 +18,8 @@ export interface Prediction {
   probability: number;
   /** Probability of every class, by name. */
   probabilities: Record<string, number>;
+  /** The `top` most probable classes, most probable first. */
+  top: Array<{ className: string; probability: number }>;
 }
 
 /** An image that could not be read or decoded is left out of prediction, with the reason. */
@@ -90,6 +92,8 @@ export interface PredictOptions {
   threads?: number;
   /** Images per batch (default 32). */
   batchSize?: number;
+  /** How many of the most probable classes each prediction lists (default 5, at most the class count). */
+  top?: number;
 }
 
 /**
@@ -116,7 +120,11 @@ export async function predictImages(model: tfl.LayersModel, sources: readonly st
           for (let k = 1; k < p.length; k++) if (p[k]! > p[label]!) label = k;
           const probabilities: Record<string, number> = {};
           options.classNames.forEach((c, k) => (probabilities[c] = p[k]!));
-          out[at] = { source: sources[at]!, label, className: options.classNames[label]!, probability: p[label]!, probabilities };
+          const top = options.classNames
+            .map((className, k) => ({ className, probability: p[k]! }))
+            .sort((a, b) => b.probability - a.probability)
+            .slice(0, options.top ?? 5);
+          out[at] = { source: sources[at]!, label, className: options.classNames[label]!, probability: p[label]!, probabilities, top };
         });
       } finally {
         tf.dispose([b.x, b.y]);

@@ -18,9 +18,9 @@ async function weightsFile(config: TrainConfig, report: RunReporter): Promise<st
 
 /**
  * The run's transfer model: the base (seeded, so a resumed run rebuilds the same model), its
- * weights when pretrained, and the head.
+ * weights when pretrained, and a head of `units` logits.
  */
-export async function buildModel(config: TrainConfig, report: RunReporter): Promise<{ model: tfl.LayersModel; base: tfl.LayersModel; pretrained: boolean }> {
+export async function buildModel(config: TrainConfig, report: RunReporter, units: number): Promise<{ model: tfl.LayersModel; base: tfl.LayersModel; pretrained: boolean }> {
   const inputShape: [number, number, number] = [config.imageSize, config.imageSize, 3];
   const seeds = runSeeds(config.seed);
   const base = baseModel(config.model, { inputShape, seed: seeds.baseInit });
@@ -32,6 +32,6 @@ export async function buildModel(config: TrainConfig, report: RunReporter): Prom
     pretrained = true;
   }
   // A base trained from scratch needs batch statistics; phasesFor pins them later.
-  const model = transferModel(base, { dropout: config.dropout, baseBatchNorm: pretrained ? 'inference' : 'batch', seed: seeds.headInit });
+  const model = transferModel(base, { dropout: config.dropout, units, baseBatchNorm: pretrained ? 'inference' : 'batch', seed: seeds.headInit });
   return { model, base, pretrained };
 }

@@ -1,5 +1,6 @@
 import type { BackendChoice, BackendName } from '../backend/pick_backend.js';
 import type { SkippedImage } from '../datasets/example.js';
+import type { Splits } from '../datasets/split_defaults.js';
 import type { BaseName } from '../models/base_model.js';
 import type { Callback, EpochLogs } from './callbacks.js';
 import type { Evaluation } from './evaluate.js';
@@ -11,8 +12,11 @@ export interface TrainConfig {
   data: string;
   /** The generated demo set, when data is 'demo'. */
   demo: { perClass: number; minSize?: number; maxSize?: number };
-  /** TFDS split strings over the dataset's canonical order. */
-  splits: { train: string; validation: string; test: string };
+  /**
+   * TFDS split strings over the dataset's canonical order. Those left out default by source
+   * (defaultSplits): the recipe's 40/10/10 for cats_vs_dogs, 80/10/10 for any other.
+   */
+  splits: Partial<Splits>;
   imageSize: number;
   batchSize: number;
   model: BaseName;
@@ -49,6 +53,11 @@ export interface TrainConfig {
   /** Stop a phase when validation loss stops improving for this many epochs, restoring its best weights. */
   earlyStoppingPatience?: number;
   accuracyRule: AccuracyRule;
+  /**
+   * Keras' class_weight: 'balanced' (n / (classes · count), from the training split), or a weight
+   * per class name; classes not named weigh 1. Off by default.
+   */
+  classWeight?: 'balanced' | Record<string, number>;
 }
 
 /** Progress reporting for a run: the training callbacks plus plain status lines. */

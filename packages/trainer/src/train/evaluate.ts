@@ -1,15 +1,46 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { SplitLoader } from '../data/split_loader.js';
-import { sigmoidCrossEntropy, threshold, type AccuracyRule } from './metrics.js';
+import { binaryObjective, type Objective } from './metrics.js';
 
-/** Loss, accuracy and the 2x2 confusion matrix of a split. */
+/** Precision, recall and F1 of one class (0 where undefined, as scikit-learn's zero_division=0). */
+export interface ClassScores {
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Examples of the class in the split. */
+  support: number;
+}
+
+/** Loss, accuracy, the confusion matrix and per-class scores of a split. */
 export interface Evaluation {
   count: number;
+  /** Mean loss, without class weights. */
   loss: number;
   accuracy: number;
-  /** confusion[actual][predicted], class 0 first. */
-  confusion: [[number, number], [number, number]];
+  /** Share of examples whose class is among the 5 highest logits; only when there are more than 5 classes. */
+  top5Accuracy?: number;
+  /** confusion[actual][predicted], classes in order. */
+  confusion: number[][];
+  perClass: ClassScores[];
+  /** Unweighted means of the per-class precision, recall and F1. */
+  macro: { precision: number; recall: number; f1: number };
+}
+
+/** Per-class and macro scores from a confusion matrix. */
+export function classScores(confusion: readonly (readonly number[])[]): Pick<Evaluation, 'perClass' | 'macro'> {
+  const n = confusion.length;
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+  const perClass = confusion.map((row, k) => {
+    const tp = row[k]!;
+    const support = row.reduce((a, b) => a + b, 0);
+    const predicted = confusion.reduce((a, r) => a + r[k]!, 0);
+    const precision = ratio(tp, predicted);
+    const recall = ratio(tp, support);
+    return { precision, recall, f1: ratio(2 * precision * recall, precision + recall), support };
+  });
+  const mean = (key: 'precision' | 'recall' | 'f1') => perClass.reduce((a, c) => a + c[key], 0) / n;
+  return { perClass, macro: { precision: mean('precision'), recall: mean('recall'), f1: mean('f1') } };
 }
 
 /**
@@ -19,34 +50,41 @@ export interface Evaluation {
 export async function evaluate(
   model: tfl.LayersModel,
   split: SplitLoader,
-  options: { accuracyRule?: AccuracyRule; onProgress?: (done: number, total: number) => void } = {},
+  options: { objective?: Objective; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<Evaluation> {
-  const t = threshold(options.accuracyRule ?? 'logit0');
-  const confusion: Evaluation['confusion'] = [[0, 0], [0, 0]];
+  const objective = (options.objective ?? binaryObjective()).unweighted();
+  const k = objective.classes;
+  const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   let lossSum = 0;
   let count = 0;
+  let top5 = 0;
   for await (const b of split.epoch(0)) {
     try {
-      const [loss, logits] = tf.tidy(() => {
-        const out = model.apply(b.x, { training: false }) as tf.Tensor;
-        return [sigmoidCrossEntropy(b.y, out), out] as const;
+      const [loss, predicted, inTop5] = tf.tidy(() => {
+        const logits = model.apply(b.x, { training: false }) as tf.Tensor;
+        const top = k > 5 ? tf.sum(tf.cast(tf.any(tf.equal(tf.topk(logits, 5).indices, tf.cast(b.y, 'int32')), 1), 'float32')) : tf.scalar(0);
+        return [objective.loss(b.y, logits), objective.predict(logits), top] as const;
       });
       lossSum += (await loss.data())[0]! * b.size;
-      const predicted = await logits.data();
+      top5 += (await inTop5.data())[0]!;
+      const got = await predicted.data();
       const actual = await b.y.data();
-      for (let i = 0; i < b.size; i++) {
-        const a = actual[i]! > 0.5 ? 1 : 0;
-        const p = predicted[i]! > t ? 1 : 0;
-        confusion[a][p]++;
-      }
+      for (let i = 0; i < b.size; i++) confusion[actual[i]!]![got[i]!]!++;
       count += b.size;
       options.onProgress?.(count, split.count);
-      tf.dispose([loss, logits]);
+      tf.dispose([loss, predicted, inTop5]);
     } finally {
       tf.dispose([b.x, b.y]);
       b.release();
     }
   }
-  const correct = confusion[0][0] + confusion[1][1];
-  return { count, loss: count > 0 ? lossSum / count : NaN, accuracy: count > 0 ? correct / count : NaN, confusion };
+  const correct = confusion.reduce((a, row, i) => a + row[i]!, 0);
+  return {
+    count,
+    loss: count > 0 ? lossSum / count : NaN,
+    accuracy: count > 0 ? correct / count : NaN,
+    ...(k > 5 ? { top5Accuracy: count > 0 ? top5 / count : NaN } : {}),
+    confusion,
+    ...classScores(confusion),
+  };
 }

@@ -5,7 +5,7 @@ import { Rng } from '../data/rng.js';
 import type { EpochLogs } from './callbacks.js';
 import type { StepResult } from './epoch_loop.js';
 import { trainPhase, type FitOptions } from './fit.js';
-import { sigmoidCrossEntropy, threshold } from './metrics.js';
+import { binaryObjective } from './metrics.js';
 import { dropoutSeed, featureOrderSeed, loaderEpoch } from './seeds.js';
 import { trainStep } from './train_step.js';
 
@@ -68,7 +68,7 @@ export async function fitFrozenOnFeatures(
   o: FeatureCacheOptions,
 ): Promise<EpochLogs[]> {
   if (!Number.isInteger(o.views) || o.views < 1) throw new RangeError(`feature cache: views must be a positive integer, got ${o.views}`);
-  const rule = o.accuracyRule ?? 'logit0';
+  const objective = o.objective ?? binaryObjective();
   const [, ...head] = headLayers(model, base);
   const applyHead = (x: tf.Tensor, training: boolean) => head.reduce((t, l) => l.apply(t, { training }) as tf.Tensor, x);
   const views = new Map<number, Features>();
@@ -92,10 +92,10 @@ export async function fitFrozenOnFeatures(
             const idx = tf.tensor1d(Int32Array.from(order.subarray(start, start + size)), 'int32');
             return [tf.gather(view.x, idx), tf.gather(view.y, idx)];
           })
-        : [view.x.slice([start, 0], [size, -1]), view.y.slice([start, 0], [size, -1])];
+        : [tf.slice(view.x, [start, 0], [size, -1]), tf.slice(view.y, [start, 0], [size, -1])];
       try {
         const step = await trainStep({
-          model, forward: (t) => applyHead(t, true), x, y, vars, optimizer, rule, dropoutSeed: dropoutSeed(o.seed, epoch, index),
+          model, forward: (t) => applyHead(t, true), x, y, vars, optimizer, objective, dropoutSeed: dropoutSeed(o.seed, epoch, index),
         });
         yield { size, ...step };
       } finally {
@@ -110,8 +110,8 @@ export async function fitFrozenOnFeatures(
     if (val.x.shape[0] === 0) return { loss: NaN, accuracy: NaN };
     const [loss, right] = tf.tidy(() => {
       const logits = applyHead(val.x, false);
-      const predicted = tf.cast(tf.greater(logits, threshold(rule)), 'float32');
-      return [sigmoidCrossEntropy(val.y, logits), tf.sum(tf.cast(tf.equal(predicted, val.y), 'float32'))];
+      const plain = objective.unweighted();
+      return [plain.loss(val.y, logits), plain.correct(val.y, logits)];
     });
     const result = { loss: (await loss.data())[0]!, accuracy: (await right.data())[0]! / val.x.shape[0] };
     tf.dispose([loss, right]);

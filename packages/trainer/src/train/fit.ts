@@ -5,7 +5,7 @@ import { KerasAdam } from './adam.js';
 import type { Callback, EpochLogs } from './callbacks.js';
 import { runPhase, type PhaseLoop, type StepResult } from './epoch_loop.js';
 import { evaluate } from './evaluate.js';
-import type { AccuracyRule } from './metrics.js';
+import { binaryObjective, type Objective } from './metrics.js';
 import { dropoutSeed, loaderEpoch } from './seeds.js';
 import { trainStep } from './train_step.js';
 
@@ -17,7 +17,8 @@ export interface FitOptions {
   seed: number;
   /** Epochs of the run's earlier phases: epoch e of this one reads Loader epoch earlierEpochs + e. */
   earlierEpochs?: number;
-  accuracyRule?: AccuracyRule;
+  /** How outputs are read (classes, loss, accuracy, class weights); default the recipe's two classes. */
+  objective?: Objective;
   callbacks?: Callback[];
   /** The optimizer to step; by default a fresh Adam with Keras' defaults at `learningRate`. */
   optimizer?: tf.Optimizer;
@@ -52,12 +53,12 @@ export async function trainPhase(
 }
 
 /**
- * Trains the model's trainable weights with Adam (Keras defaults) on sigmoid cross-entropy, on the
+ * Trains the model's trainable weights with Adam (Keras defaults) on the objective's loss, on the
  * training Loader's shuffled, augmented batches, and validates after every epoch. Returns each
  * epoch's logs.
  */
 export function fit(model: tfl.LayersModel, train: SplitLoader, validation: SplitLoader, o: FitOptions): Promise<EpochLogs[]> {
-  const rule = o.accuracyRule ?? 'logit0';
+  const objective = o.objective ?? binaryObjective();
   return trainPhase(model, train, o, (optimizer, vars) => ({
     async *steps(epoch: number, turn: () => Promise<void>): AsyncGenerator<StepResult> {
       let index = 0;
@@ -66,7 +67,7 @@ export function fit(model: tfl.LayersModel, train: SplitLoader, validation: Spli
         try {
           await turn();
           step = await trainStep({
-            model, forward: (x) => model.apply(x, { training: true }) as tf.Tensor, x: b.x, y: b.y, vars, optimizer, rule,
+            model, forward: (x) => model.apply(x, { training: true }) as tf.Tensor, x: b.x, y: b.y, vars, optimizer, objective,
             dropoutSeed: dropoutSeed(o.seed, epoch, index),
           });
         } finally {
@@ -77,6 +78,6 @@ export function fit(model: tfl.LayersModel, train: SplitLoader, validation: Spli
         yield { size: b.size, ...step };
       }
     },
-    validate: () => evaluate(model, validation, { accuracyRule: rule }),
+    validate: () => evaluate(model, validation, { objective }),
   }));
 }

@@ -3,6 +3,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { pickBackend } from '../backend/pick_backend.js';
 import type { SkippedImage } from '../datasets/example.js';
 import { openDataset } from '../datasets/open_dataset.js';
+import { sliceSplit } from '../datasets/split.js';
+import { defaultSplits } from '../datasets/split_defaults.js';
 import { Interrupted } from '../errors.js';
 import { batchNormInInferenceMode } from '../models/inference_batch_norm.js';
 import { renderCurves } from '../plots/curves.js';
@@ -17,8 +19,10 @@ import { EarlyStopping } from './early_stopping.js';
 import { evaluate } from './evaluate.js';
 import { fitFrozenOnFeatures } from './feature_cache.js';
 import { fit, trainableParams, type FitOptions } from './fit.js';
+import { checkClasses, classWeights, splitShares } from './classes.js';
+import { Objective } from './metrics.js';
 import { phasesFor } from './phases.js';
-import { openSplits, type Splits } from './run_splits.js';
+import { openSplits, type SplitLoaders } from './run_splits.js';
 import { runSeeds } from './seeds.js';
 import { formatSummary } from './summary.js';
 
@@ -29,7 +33,8 @@ import { formatSummary } from './summary.js';
 async function trainPhases(
   config: TrainConfig,
   built: { model: tfl.LayersModel; base: tfl.LayersModel; pretrained: boolean },
-  splits: Splits,
+  splits: SplitLoaders,
+  objective: Objective,
   run: RunDir,
   history: EpochLogs[],
   report: RunReporter,
@@ -63,7 +68,7 @@ async function trainPhases(
     }
     const o: FitOptions = {
       phase: phase.name, epochs: phase.epochs, initialEpoch, learningRate: phase.learningRate, optimizer,
-      seed: seeds.phase(index), earlierEpochs: phaseEarlier, accuracyRule: config.accuracyRule, callbacks, signal,
+      seed: seeds.phase(index), earlierEpochs: phaseEarlier, objective, callbacks, signal,
     };
     try {
       const views = config.featureCacheViews ?? 0;
@@ -88,13 +93,19 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
   const backend = await pickBackend(config.backend);
   report.info?.(`backend: ${backend.name} (${backend.reason})`);
 
-  // The dataset first: a source that cannot be opened leaves no run directory behind.
-  const { examples, classNames, skipped } = await openDataset(config.data, {
+  // The dataset first: a source that cannot be opened, or not trained on, leaves no run directory behind.
+  const opened = await openDataset(config.data, {
     demo: config.demo,
     folder: { seed: runSeeds(config.seed).folderOrder },
     onInfo: (line) => report.info?.(line),
     onScanProgress: report.onScanProgress,
   });
+  const { examples, classNames, skipped } = opened;
+  checkClasses(classNames, opened.location);
+  const splits = defaultSplits(opened.kind, config.splits);
+  const trainExamples = sliceSplit(examples, splits.train);
+  const objective = new Objective(classNames.length, config.accuracyRule, classWeights(config.classWeight, classNames, trainExamples));
+  config = { ...config, splits };
 
   const run = control.resume ? RunDir.open(control.resume) : await RunDir.create(config.out);
   const checkpoint = control.resume ? await readCheckpoint(run.dir) : null;
@@ -108,14 +119,19 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
 
   const failures: SkippedImage[] = [];
   let errorLog = Promise.resolve();
-  const splits = openSplits(examples, config, (split, s) => {
+  const loaders = openSplits(examples, { ...config, splits }, (split, s) => {
     report.warn?.(`skipped ${s.source}: ${s.reason}`);
     failures.push(s);
     errorLog = errorLog.then(() => run.appendJsonl('errors.jsonl', { stage: 'decode', split, ...s }));
   });
   try {
-    report.info?.(`examples: train ${splits.train.count}, validation ${splits.validation.count}, test ${splits.test.count}`);
-    const built = await buildModel(config, report);
+    const shares = splitShares(examples.length, classNames.length, splits, {
+      train: loaders.train.examples.length, validation: loaders.validation.examples.length, test: loaders.test.examples.length,
+    });
+    report.info?.(shares.line);
+    if (shares.unused) report.warn?.(shares.unused);
+    if (objective.weights) report.info?.(`class weights: ${classNames.map((c, i) => `${c} ${objective.weights![i]!.toFixed(3)}`).join(', ')}`);
+    const built = await buildModel(config, report, objective.units);
     const { model } = built;
     const history: EpochLogs[] = checkpoint ? [...checkpoint.state.history] : [];
     if (checkpoint) {
@@ -126,17 +142,17 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
       // checkpoint by the killed process is not counted twice.
       await run.writeText('metrics.jsonl', history.map((h) => JSON.stringify(h) + '\n').join(''));
     }
-    await trainPhases(config, built, splits, run, history, report, checkpoint, control.signal);
-    const test = await evaluate(model, splits.test, { accuracyRule: config.accuracyRule });
+    await trainPhases(config, built, loaders, objective, run, history, report, checkpoint, control.signal);
+    const test = await evaluate(model, loaders.test, { objective });
     await errorLog;
-    const counts = { train: splits.train.count, validation: splits.validation.count, test: splits.test.count };
+    const counts = { train: loaders.train.count, validation: loaders.validation.count, test: loaders.test.count };
     await saveModel(model, run.path('model'));
     await run.writeJson('model/preprocessing.json', {
       classNames,
       inputSize: [config.imageSize, config.imageSize],
       resize: 'bilinear, half-pixel centres (tf.image.resize)',
       input: 'RGB uint8 values as float32 in [0, 255]; the model rescales to [-1, 1] itself',
-      output: 'one logit: sigmoid(logit) is the probability of classNames[1]',
+      output: objective.units === 1 ? 'one logit: sigmoid(logit) is the probability of classNames[1]' : `${objective.units} logits: softmax gives the probability of each of classNames`,
     });
     await renderCurves(run.path('metrics.jsonl'), run.path('curves.png'));
     await clearCheckpoints(run.dir);
@@ -148,7 +164,7 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
     return result;
   } finally {
     // The Loaders' native threads would keep the process alive after an interrupt.
-    await Promise.all([splits.train.close(), splits.validation.close(), splits.test.close()]);
+    await Promise.all([loaders.train.close(), loaders.validation.close(), loaders.test.close()]);
     await errorLog;
   }
 }

@@ -1,11 +1,12 @@
 import { SplitLoader } from '../data/split_loader.js';
 import type { Example, SkippedImage } from '../datasets/example.js';
 import { sliceSplit } from '../datasets/split.js';
+import type { Splits } from '../datasets/split_defaults.js';
 import type { TrainConfig } from './config.js';
 import { runSeeds } from './seeds.js';
 
 /** The run's three splits, each through its own Loader. */
-export interface Splits {
+export interface SplitLoaders {
   train: SplitLoader;
   validation: SplitLoader;
   test: SplitLoader;
@@ -18,9 +19,9 @@ export interface Splits {
  */
 export function openSplits(
   examples: readonly Example[],
-  config: Pick<TrainConfig, 'splits' | 'imageSize' | 'batchSize' | 'threads' | 'seed' | 'flip' | 'rotation' | 'prefetch' | 'cache'>,
+  config: Pick<TrainConfig, 'imageSize' | 'batchSize' | 'threads' | 'seed' | 'flip' | 'rotation' | 'prefetch' | 'cache'> & { splits: Splits },
   onSkip: (split: keyof Splits, s: SkippedImage) => void,
-): Splits {
+): SplitLoaders {
   const common = { size: [config.imageSize, config.imageSize] as [number, number], batchSize: config.batchSize, threads: config.threads };
   const slice = (name: keyof Splits) => sliceSplit(examples, config.splits[name]);
   const cache = config.cache === undefined || config.cache === 'memory' || config.cache === 'none' ? (config.cache ?? 'memory') : { path: config.cache };

@@ -1,4 +1,5 @@
 import type { TrainResult } from './config.js';
+import { classReportText, confusionText } from './evaluation_text.js';
 
 function pct(x: number): string {
   return `${(x * 100).toFixed(2)}%`;
@@ -28,16 +29,12 @@ export function formatSummary(r: TrainResult, m: { classNames: string[]; params:
     const rate = epochs.reduce((n, e) => n + e.imagesPerSec, 0) / epochs.length;
     lines.push(`phase ${phase}: val accuracy ${pct(last.valAccuracy)} after ${epochs.length} epochs, ${rate.toFixed(1)} img/s on ${r.backend.name}`);
   }
-  const [[tn, fp], [fn, tp]] = r.test.confusion;
-  const [c0 = 'class 0', c1 = 'class 1'] = m.classNames;
+  const top5 = r.test.top5Accuracy === undefined ? '' : `, top-5 ${pct(r.test.top5Accuracy)}`;
+  const rule = m.classNames.length === 2 ? ' (at logit 0)' : ' (argmax)';
   lines.push(
     '',
-    `test: accuracy ${pct(r.test.accuracy)} (at logit 0), loss ${r.test.loss.toFixed(4)}, ${r.test.count} images`,
-    `confusion (rows actual, columns predicted):`,
-    `          ${c0.padStart(6)} ${c1.padStart(6)}`,
-    `  ${c0.padEnd(6)}  ${String(tn).padStart(6)} ${String(fp).padStart(6)}`,
-    `  ${c1.padEnd(6)}  ${String(fn).padStart(6)} ${String(tp).padStart(6)}`,
-    '',
+    `test: accuracy ${pct(r.test.accuracy)}${rule}${top5}, loss ${r.test.loss.toFixed(4)}, ${r.test.count} images`,
+    confusionText(m.classNames, r.test.confusion) + classReportText(m.classNames, r.test),
     `wall time: ${r.seconds.toFixed(1)} s`,
     '',
   );

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { seedDropout } from './dropout_seed.js';
-import { countCorrect, sigmoidCrossEntropy, type AccuracyRule } from './metrics.js';
+import type { Objective } from './metrics.js';
 
 /** What one optimisation step needs. */
 export interface StepInputs {
@@ -13,22 +13,22 @@ export interface StepInputs {
   y: tf.Tensor;
   vars: tf.Variable[];
   optimizer: tf.Optimizer;
-  rule: AccuracyRule;
+  objective: Objective;
   dropoutSeed: number;
 }
 
 /**
- * One step: the forward pass with this step's dropout masks, sigmoid cross-entropy on the logits,
+ * One step: the forward pass with this step's dropout masks, the objective's loss on the logits,
  * gradients of `vars` and the optimizer's update. Returns the batch's mean loss and how many of
- * its predictions were right under `rule`. The caller keeps ownership of x and y.
+ * its predictions were right. The caller keeps ownership of x and y.
  */
 export async function trainStep(s: StepInputs): Promise<{ loss: number; correct: number }> {
   let right: tf.Scalar | undefined;
   seedDropout(s.model, s.dropoutSeed);
   const { value, grads } = tf.variableGrads(() => {
     const logits = s.forward(s.x);
-    right = tf.keep(countCorrect(s.y, logits, s.rule));
-    return sigmoidCrossEntropy(s.y, logits);
+    right = tf.keep(s.objective.correct(s.y, logits));
+    return s.objective.loss(s.y, logits);
   }, s.vars);
   s.optimizer.applyGradients(grads as Parameters<typeof s.optimizer.applyGradients>[0]);
   const loss = (await value.data())[0]!;

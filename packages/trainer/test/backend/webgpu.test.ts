@@ -13,6 +13,7 @@ import { xception } from '../../src/models/xception.js';
 import { transferModel } from '../../src/models/transfer_model.js';
 import { KerasAdam } from '../../src/train/adam.js';
 import { trainStep } from '../../src/train/train_step.js';
+import { binaryObjective } from '../../src/train/metrics.js';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/index.js');
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'xfer-webgpu-'));
@@ -70,7 +71,7 @@ describe('the webgpu backend has every kernel of the recipe\'s training step', (
       base.trainable = trainable;
       const optimizer = new KerasAdam(1e-3);
       const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-      await record(() => trainStep({ model, forward: (t) => model.apply(t, { training: true }) as tf.Tensor, x, y, vars, optimizer, rule: 'logit0', dropoutSeed: 1 }));
+      await record(() => trainStep({ model, forward: (t) => model.apply(t, { training: true }) as tf.Tensor, x, y, vars, optimizer, objective: binaryObjective(), dropoutSeed: 1 }));
       optimizer.dispose();
     }
     await record(async () => tf.tidy(() => base.apply(x, { training: false }) as tf.Tensor).data());
