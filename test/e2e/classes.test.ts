@@ -83,6 +83,12 @@ describe('any number of classes', () => {
     }
     const text = await xferRun(['predict', runDir, path.join(data, names[0], '0.png'), '--top', '3'], tmp);
     expect(text.stdout.trim().split(', ')).toHaveLength(3);
+
+    // A second transfer from the trained model: its base, and its classifier for the same classes.
+    const again = await xferRun([...TRAIN.filter((a) => a !== 'none' && a !== '--weights'), '--weights', runDir, '--data', data, '--epochs', '1', '--out', path.join(tmp, 'again')], tmp);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`weights: the base of ${path.join(runDir, 'model')} and its classifier (the same classes)`);
+    expect(again.stdout).toMatch(/^phase frozen: 1 epochs/m);
   }, 240_000);
 
   it('refuses a single class and unknown class weights before any run directory, naming the problem', async () => {

@@ -97,3 +97,113 @@ describe('xfer train on the Microsoft archive layout as a zip', () => {
     expect(errors.some((e) => e.source === `${zipPath}!/PetImages/Dog/0.jpg`)).toBe(false);
   });
 });
+
+describe('xfer data check', () => {
+  const env = (tmp: string) => ({ ...process.env, XFER_CACHE_DIR: path.join(tmp, 'cache') });
+  const BROKEN = [
+    ['cat/empty.jpg', 'EMPTY'],
+    ['dog/cut.jpg', 'TRUNCATED'],
+    ['dog/noise.jpg', 'UNSUPPORTED_FORMAT'],
+  ];
+
+  /** 3 good JPEGs per class under root/<class>/, and the files of BROKEN. */
+  async function brokenFolder(root: string): Promise<void> {
+    const { default: sharp } = await import('sharp');
+    const jpeg = (seed: number) => {
+      const px = Uint8Array.from({ length: 40 * 32 * 3 }, (_, k) => (k * 5 + seed * 29) & 255);
+      return sharp(px, { raw: { width: 40, height: 32, channels: 3 } }).jpeg().toBuffer();
+    };
+    for (const cls of ['cat', 'dog']) {
+      await fs.mkdir(path.join(root, cls), { recursive: true });
+      for (let i = 0; i < 3; i++) await fs.writeFile(path.join(root, cls, `${i}.jpg`), await jpeg(i + (cls === 'dog' ? 3 : 0)));
+    }
+    await fs.writeFile(path.join(root, 'cat/empty.jpg'), '');
+    const whole = await jpeg(9);
+    await fs.writeFile(path.join(root, 'dog/cut.jpg'), whole.subarray(0, whole.length >> 1));
+    await fs.writeFile(path.join(root, 'dog/noise.jpg'), Buffer.from('not an image at all, just text bytes'));
+  }
+
+  it('--json lists each broken file with its reason and counts per code, exits 1, and changes nothing', async () => {
+    const tmp = tempDir('xfer-e2e-check-');
+    const root = path.join(tmp, 'photos');
+    await brokenFolder(root);
+    const before = (await fs.readdir(root, { recursive: true })).sort();
+    const e = await run(process.execPath, [xfer, 'data', 'check', root, '--json', '--threads', '2'], { env: env(tmp) }).catch((err) => err);
+    expect(e.code).toBe(1);
+    const r = JSON.parse(e.stdout);
+    expect([r.location, r.kind, r.listed, r.decoded]).toEqual([root, 'image-folder', 9, 6]);
+    expect(r.broken.map((b: { source: string; reason: string }) => [path.relative(root, b.source), b.reason.split(':')[0]])).toEqual(BROKEN);
+    expect(r.counts).toEqual({ TRUNCATED: 1, CORRUPT: 0, EMPTY: 1, UNSUPPORTED_FORMAT: 1, TOO_LARGE: 0, IO: 0 });
+    expect(r.skippedByRules).toEqual([]);
+    expect(r.moved).toBeUndefined();
+    // Not a TTY: no progress line, and no tfjs banner either.
+    expect(e.stderr).toBe('error: 3 of 9 images could not be decoded; nothing was changed (--move-to <dir> quarantines them)\n');
+    expect((await fs.readdir(root, { recursive: true })).sort()).toEqual(before);
+  });
+
+  it('--move-to quarantines the broken files at their relative paths; the folder then checks clean (exit 0)', async () => {
+    const tmp = tempDir('xfer-e2e-check-');
+    const root = path.join(tmp, 'photos');
+    const dir = path.join(tmp, 'quarantine');
+    await brokenFolder(root);
+    const e = await run(process.execPath, [xfer, 'data', 'check', root, '--move-to', dir], { env: env(tmp) }).catch((err) => err);
+    expect(e.code).toBe(1);
+    for (const [f] of BROKEN) expect(e.stdout).toContain(`${path.join(root, f!)} -> ${path.join(dir, f!)}`);
+    expect(e.stdout).toMatch(/broken \(TRUNCATED 1, EMPTY 1, UNSUPPORTED_FORMAT 1\)/);
+    expect((await fs.readdir(dir, { recursive: true })).filter((f) => f.includes('.')).sort()).toEqual(BROKEN.map(([f]) => f));
+    const clean = await run(process.execPath, [xfer, 'data', 'check', root, '--json', '--move-to', dir], { env: env(tmp) });
+    const r = JSON.parse(clean.stdout);
+    expect([r.listed, r.decoded, r.broken, r.moved]).toEqual([6, 6, [], []]);
+  });
+
+  it("lists a cats_vs_dogs folder's rule-skipped files apart, as data info does, and its truncated JPEGs as broken", async () => {
+    const tmp = tempDir('xfer-e2e-check-');
+    const demo = (await ensureDemoData({ dir: path.join(tmp, 'demo'), perClass: 6, broken: true })).root;
+    const truncated = demoBrokenFiles({ perClass: 6 }).filter((b) => b.kind === 'truncated');
+    const e = await run(process.execPath, [xfer, 'data', 'check', demo, '--json'], { env: env(tmp) }).catch((err) => err);
+    expect(e.code).toBe(1);
+    const r = JSON.parse(e.stdout);
+    const info = JSON.parse((await run(process.execPath, [xfer, 'data', 'info', demo, '--json'], { env: env(tmp) })).stdout);
+    expect(r.skippedByRules).toEqual(info.skipped);
+    expect(r.skippedByRules.length).toBeGreaterThan(0);
+    expect(r.broken.map((b: { source: string }) => path.relative(demo, b.source))).toEqual(truncated.map((b) => b.name).sort());
+    expect(info.check).toBe(`xfer data check ${demo}`);
+    const text = (await run(process.execPath, [xfer, 'data', 'info', demo], { env: env(tmp) })).stdout;
+    expect(text).toContain(`${info.count} files listed, none decoded yet: \`xfer data check ${demo}\``);
+  });
+
+  it('on a terminal, redraws one progress line in place and clears it before the report; --json draws none', async () => {
+    const tmp = tempDir('xfer-e2e-check-');
+    const root = path.join(tmp, 'photos');
+    await brokenFolder(root);
+    const good = await fs.readFile(path.join(root, 'cat/0.jpg'));
+    for (let i = 0; i < 130; i++) await fs.writeFile(path.join(root, 'dog', `copy${i}.jpg`), good);
+    const inPty = (args: string[]) =>
+      run('script', ['-qec', [process.execPath, xfer, ...args].map((a) => `'${a}'`).join(' '), '/dev/null'], { env: { ...env(tmp), TERM: 'xterm' } }).catch((err) => err);
+    const { stdout } = await inPty(['data', 'check', root, '--threads', '2']);
+    const redraws = [...stdout.matchAll(/\r\x1b\[2Kdecoding (\d+)\/139(?=\r)/g)].map((m) => Number(m[1]));
+    expect(redraws.length).toBeGreaterThanOrEqual(3);
+    expect([...redraws].sort((a, b) => a - b)).toEqual(redraws);
+    expect(redraws.at(-1)).toBe(139);
+    expect(stdout).toMatch(/decoding 139\/139\r\x1b\[2Kimage-folder at .*: 139 listed, 136 decoded, 3 broken\r\n/);
+    expect((await inPty(['data', 'check', root, '--json'])).stdout).not.toMatch(/decoding|\x1b/);
+  });
+
+  it('--move-to is a usage error (exit 2) for the demo, cats_vs_dogs by name, an archive, and a folder inside the dataset', async () => {
+    const tmp = tempDir('xfer-e2e-check-');
+    const zip = path.join(tmp, 'kagglecatsanddogs_test.zip');
+    await fs.writeFile(zip, 'PK');
+    const cases: [string, string, RegExp][] = [
+      ['demo', path.join(tmp, 'q'), /generated and cached by xfer/],
+      ['cats_vs_dogs', path.join(tmp, 'q'), /give its folder path/],
+      [zip, path.join(tmp, 'q'), /archive, read in place/],
+      [tmp, path.join(tmp, 'q'), /inside the dataset folder/],
+    ];
+    for (const [source, dir, message] of cases) {
+      const e = await run(process.execPath, [xfer, 'data', 'check', source, '--move-to', dir], { env: env(tmp) }).catch((err) => err);
+      expect(e.code).toBe(2);
+      expect(e.stderr).toMatch(message);
+    }
+    await expect(fs.access(path.join(tmp, 'q'))).rejects.toThrow();
+  });
+});

@@ -10,6 +10,7 @@ export { SplitLoader, type SplitBatch, type SplitLoaderOptions } from './data/sp
 export { fileSource, sourceName, type DatasetListing, type Example, type ExampleSource, type SkippedImage } from './datasets/example.js';
 export { missingDataSource, openDataset, type DatasetKind, type OpenDatasetOptions, type OpenedDataset } from './datasets/open_dataset.js';
 export { sliceSplit } from './datasets/split.js';
+export { checkImages, DECODE_ERROR_CODES, quarantine, quarantineRefusal, type CheckImagesOptions, type ImageCheck, type MovedFile } from './datasets/check_images.js';
 export { defaultSplits, FULL_SPLITS, RECIPE_SPLITS, type Splits } from './datasets/split_defaults.js';
 export { readPetImages, type PetImagesListing } from './datasets/pet_images.js';
 export { readPetImagesZip } from './datasets/pet_images_zip.js';

@@ -22,8 +22,9 @@ export interface TrainConfig {
   model: BaseName;
   /**
    * 'none' (train the base from scratch), 'imagenet' (Keras' Xception weights), 'demo' (the small
-   * base pretrained on a separate demo set, made and cached on first use) or a Keras weights file
-   * (legacy .h5, .weights.h5 or .keras).
+   * base pretrained on a separate demo set, made and cached on first use), a Keras weights file
+   * (legacy .h5, .weights.h5 or .keras), or an earlier xfer run (its run directory or model/
+   * folder: its base, and its classifier when the classes are the same).
    */
   weights: string;
   /** Epochs of the first phase (frozen base, or the whole model when not pretrained). */

@@ -131,7 +131,7 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
     report.info?.(shares.line);
     if (shares.unused) report.warn?.(shares.unused);
     if (objective.weights) report.info?.(`class weights: ${classNames.map((c, i) => `${c} ${objective.weights![i]!.toFixed(3)}`).join(', ')}`);
-    const built = await buildModel(config, report, objective.units);
+    const built = await buildModel(config, report, { units: objective.units, classNames });
     const { model } = built;
     const history: EpochLogs[] = checkpoint ? [...checkpoint.state.history] : [];
     if (checkpoint) {
