@@ -57,6 +57,8 @@ describe('any number of classes', () => {
     expect(pre.output).toMatch(new RegExp(`^${n} logits: softmax`));
     const summary = await fs.readFile(path.join(runDir, 'summary.txt'), 'utf8');
     expect(summary).toMatch(/macro avg/);
+    const picture = await sharp(path.join(runDir, 'confusion.png')).metadata();
+    expect([picture.format, (picture.width ?? 0) > 300]).toEqual(['png', true]);
 
     const e = await xferRun(['evaluate', runDir, '--json'], tmp);
     expect(e.code, e.stderr).toBe(0);

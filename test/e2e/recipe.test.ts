@@ -37,5 +37,8 @@ describe('the two-phase recipe from pretrained Keras weights', () => {
     const { stdout } = await run(process.execPath, [xfer, 'summary', '--model', 'xception', '--image-size', '150']);
     expect(stdout).toMatch(/^xception \(Functional\)\s+\(None, 5, 5, 2048\)\s+20,861,480$/m);
     expect(stdout).toMatch(/^Total params: 20,863,529\nTrainable params: 2,049\nNon-trainable params: 20,861,480$/m);
+    // N classes: a Dense(N) head of 2048·N + N parameters, as Keras' Dense(5) on the 2048 pooled features.
+    const five = (await run(process.execPath, [xfer, 'summary', '--model', 'xception', '--classes', '5'])).stdout;
+    expect(five).toMatch(/^Total params: 20,871,725\nTrainable params: 10,245\nNon-trainable params: 20,861,480$/m);
   });
 });

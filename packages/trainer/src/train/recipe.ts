@@ -7,6 +7,7 @@ import { sliceSplit } from '../datasets/split.js';
 import { defaultSplits } from '../datasets/split_defaults.js';
 import { Interrupted } from '../errors.js';
 import { batchNormInInferenceMode } from '../models/inference_batch_norm.js';
+import { renderConfusion } from '../plots/confusion.js';
 import { renderCurves } from '../plots/curves.js';
 import { RunDir } from '../run/run_dir.js';
 import { loadModel, saveModel } from '../weights/file_io.js';
@@ -155,6 +156,7 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
       output: objective.units === 1 ? 'one logit: sigmoid(logit) is the probability of classNames[1]' : `${objective.units} logits: softmax gives the probability of each of classNames`,
     });
     await renderCurves(run.path('metrics.jsonl'), run.path('curves.png'));
+    await renderConfusion(classNames, test.confusion, run.path('confusion.png'), `test split: ${test.count} images`);
     await clearCheckpoints(run.dir);
     const seconds = (performance.now() - started) / 1000;
     const result: TrainResult = { runDir: run.dir, backend, history, test, counts, skipped, failures, seconds };
