@@ -86,6 +86,11 @@ describe('any number of classes', () => {
     const text = await xferRun(['predict', runDir, path.join(data, names[0], '0.png'), '--top', '3'], tmp);
     expect(text.stdout.trim().split(', ')).toHaveLength(3);
 
+    const x = await xferRun(['export', runDir, '--format', 'keras-h5', '--out', path.join(tmp, 'model.h5')], tmp);
+    expect(x.code, x.stderr).toBe(0);
+    expect(x.stdout).toContain(`Dense(${n}) head`);
+    expect((await fs.readFile(path.join(tmp, 'model.h5'))).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]));
+
     // A second transfer from the trained model: its base, and its classifier for the same classes.
     const again = await xferRun([...TRAIN.filter((a) => a !== 'none' && a !== '--weights'), '--weights', runDir, '--data', data, '--epochs', '1', '--out', path.join(tmp, 'again')], tmp);
     expect(again.code, again.stderr).toBe(0);

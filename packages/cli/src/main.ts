@@ -3,6 +3,7 @@ import { Interrupted } from '@xfer/trainer';
 import { benchCommand } from './commands/bench.js';
 import { dataCommand } from './commands/data.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { exportCommand } from './commands/export.js';
 import { plotCommand } from './commands/plot.js';
 import { predictCommand } from './commands/predict.js';
 import { previewCommand } from './commands/preview.js';
@@ -22,6 +23,7 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
   program.addCommand(trainCommand(io));
   program.addCommand(evaluateCommand(io));
   program.addCommand(predictCommand(io));
+  program.addCommand(exportCommand(io));
   program.addCommand(previewCommand(io));
   program.addCommand(plotCommand(io));
   program.addCommand(dataCommand(io));

@@ -36,6 +36,7 @@ export { loadModel, saveModel } from './weights/file_io.js';
 export { imagenetXceptionWeights, weightsSearchDirs, XCEPTION_NOTOP } from './weights/imagenet.js';
 export { assignKerasWeights, loadKerasWeights, readKerasWeights, type H5Layer, type KerasWeights, type WeightArray } from './weights/keras_weights.js';
 export { writeKerasH5 } from './weights/keras_legacy_h5.js';
+export { EXPORT_FORMATS, exportKerasH5, exportSavedModel, type ExportFormat, type ExportResult } from './weights/keras_export.js';
 
 // Training
 export type { BatchLogs, Callback, EpochLogs } from './train/callbacks.js';

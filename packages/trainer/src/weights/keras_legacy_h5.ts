@@ -65,9 +65,23 @@ export function readLegacyLayers(root: Group, file: string): H5Layer[] {
 }
 
 /**
+ * Keras 2's names for a layer's weights, `<layer>/<weight>:0`. A nested model's weights are named
+ * after the inner layers that own them (`block1_conv1/kernel:0`), not after the nested model.
+ */
+function kerasWeightNames(layer: tfl.layers.Layer, name: string, names: (layer: tfl.layers.Layer) => string): string[] {
+  const owner = new Map<tfl.LayerVariable, string>();
+  const own = (l: tfl.layers.Layer, as: string): void => {
+    if ('layers' in l) for (const inner of (l as unknown as tfl.LayersModel).layers) own(inner, names(inner));
+    else for (const w of l.weights) owner.set(w, as);
+  };
+  own(layer, name);
+  return layer.weights.map((w) => `${owner.get(w)}/${w.originalName.split('/').pop()}:0`);
+}
+
+/**
  * Writes a model's weights in Keras' legacy HDF5 layout, which Keras 2 and 3 `load_weights` read.
- * `names` maps a model layer to the name Keras gives it where they differ (tests use this to mimic
- * Keras' unnamed residual layers).
+ * `names` maps a model layer (a nested model's too) to the name Keras gives it where they differ
+ * (to mimic Keras' unnamed residual layers).
  */
 export async function writeKerasH5(model: tfl.LayersModel, file: string, names: (layer: tfl.layers.Layer) => string = (l) => l.name): Promise<void> {
   await h5wasm.ready;
@@ -79,18 +93,20 @@ export async function writeKerasH5(model: tfl.LayersModel, file: string, names: 
     for (const [i, layer] of model.layers.entries()) {
       const name = layerNames[i]!;
       const group = f.create_group(name);
-      const weightNames = layer.weights.map((w) => `${name}/${w.originalName.split('/').pop()}:0`);
+      const weightNames = kerasWeightNames(layer, name, names);
       if (weightNames.length === 0) {
         // As h5py stores Keras' empty list: a zero-length float64 array.
         group.create_attribute('weight_names', new Float64Array(0), [0], '<d');
         continue;
       }
       group.create_attribute('weight_names', weightNames);
-      const inner = group.create_group(name);
+      const owners = new Map<string, Group>();
       for (const [j, w] of layer.weights.entries()) {
+        const [owner, leaf] = weightNames[j]!.split('/') as [string, string];
+        if (!owners.has(owner)) owners.set(owner, group.create_group(owner));
         // Asynchronous: GPU backends (webgpu) have no synchronous read in Node.
         const data = (await w.read().data()) as Float32Array;
-        inner.create_dataset({ name: weightNames[j]!.split('/').pop()!, data, shape: w.shape as number[], dtype: '<f' });
+        owners.get(owner)!.create_dataset({ name: leaf, data, shape: w.shape as number[], dtype: '<f' });
       }
     }
   } finally {
