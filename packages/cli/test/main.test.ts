@@ -33,15 +33,14 @@ describe('xfer CLI', () => {
     expect(c.text().err).toMatch(/dropout must be in \[0, 1\)/);
   });
 
-  it("fills the recipe's defaults, and the demo's own splits and epochs", () => {
+  it("fills the recipe's defaults and the demo's own epochs, and leaves splits not given to the source's kind", () => {
     const base = { model: 'mini-xception' as const, weights: 'none', demoPerClass: 600, demoMinSize: 200, demoMaxSize: 500, imageSize: 150, batchSize: 32, lr: 1e-3, dropout: 0.2, flip: true, rotation: 0.1, prefetch: 10, cache: 'memory', seed: 1, out: 'runs', kerasAccuracy: false, quiet: false };
     const real = resolveTrainConfig({ ...base, data: '/data/cats' });
-    expect(real.splits).toEqual({ train: 'train[:40%]', validation: 'train[40%:50%]', test: 'train[50%:60%]' });
+    expect(real.splits).toEqual({ train: undefined, validation: undefined, test: undefined });
     expect(real.epochs).toBe(20);
     expect([real.fineTuneEpochs, real.learningRate, real.fineTuneLearningRate]).toEqual([10, 1e-3, 1e-5]);
     const demo = resolveTrainConfig({ ...base, data: 'demo', trainSplit: 'train[:50%]' });
-    expect(demo.splits.train).toBe('train[:50%]');
-    expect(demo.splits.test).toBe('train[90%:]');
+    expect(demo.splits).toEqual({ train: 'train[:50%]', validation: undefined, test: undefined });
     expect(demo.accuracyRule).toBe('logit0');
     expect([demo.epochs, demo.fineTuneEpochs, demo.fineTuneLearningRate]).toEqual([3, 1, 1e-4]);
     expect(resolveTrainConfig({ ...base, data: 'demo', kerasAccuracy: true }).accuracyRule).toBe('keras');
