@@ -167,7 +167,7 @@ export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStr
     .option('--image-size <px>', 'square input size', imageSide, 150)
     .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 32)
     .addOption(new Option('--model <name>', 'the base convnet').choices(['mini-xception', 'xception']).default('mini-xception'))
-    .option('--weights <w>', "base weights: none (train from scratch), imagenet (Keras' Xception file), demo (mini-xception pretrained on a separate demo set; the default on the demo), or a Keras weights file (.h5 of Keras 2 or 3, .weights.h5, .keras)")
+    .option('--weights <w>', "base weights: none (train from scratch), imagenet (Keras' Xception file), demo (mini-xception pretrained on a separate demo set; the default on the demo), a Keras weights file (.h5 of Keras 2 or 3, .weights.h5, .keras), or an earlier run (its run directory or model/ folder: its base, and its classifier for the same classes)")
     .option('--epochs <n>', `epochs of the first phase (default: ${RECIPE.epochs}, demo ${DEMO.epochs})`, positiveInt('--epochs'))
     .option('--lr <rate>', 'Adam learning rate of the first phase', positiveNumber('--lr'), 1e-3)
     .option('--fine-tune-epochs <n>', `epochs with the base unfrozen, 0 to skip (default: ${RECIPE.fineTuneEpochs}, demo ${DEMO.fineTuneEpochs})`, nonNegativeInt('--fine-tune-epochs'))
