@@ -47,7 +47,7 @@ describe('xfer train on a tiny demo set', () => {
 
   it('writes the run directory: model, metrics.jsonl, summary, config, errors', async () => {
     const files = (await fs.readdir(runDir)).sort();
-    expect(files).toEqual(['config.json', 'curves.png', 'errors.jsonl', 'metrics.jsonl', 'model', 'summary.txt']);
+    expect(files).toEqual(['config.json', 'confusion.png', 'curves.png', 'errors.jsonl', 'metrics.jsonl', 'model', 'summary.txt']);
     expect((await fs.readdir(path.join(runDir, 'model'))).sort()).toEqual(['model.json', 'preprocessing.json', 'weights.bin']);
     const metrics = (await fs.readFile(path.join(runDir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     expect(metrics.map((m) => m.phase)).toEqual(['frozen', 'fine-tune']);
