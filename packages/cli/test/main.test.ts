@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/main.js';
@@ -52,5 +53,13 @@ describe('xfer CLI', () => {
     expect(resolveTrainConfig({ ...base, data: 'demo', weights: 'none' }).weights).toBe('none');
     expect(resolveTrainConfig({ ...base, data: 'demo', model: 'xception' }).weights).toBe('none');
     expect(resolveTrainConfig({ ...base, data: '/data/cats' }).weights).toBe('none');
+  });
+
+  it('writes TensorBoard logs only when asked, a folder given kept absolute for --resume', () => {
+    const base = { data: 'demo', model: 'mini-xception' as const, demoPerClass: 600, demoMinSize: 200, demoMaxSize: 500, imageSize: 150, batchSize: 32, lr: 1e-3, dropout: 0.2, flip: true, rotation: 0.1, prefetch: 10, cache: 'memory', seed: 1, out: 'runs', kerasAccuracy: false, quiet: false };
+    expect(resolveTrainConfig(base).tensorboard).toBeUndefined();
+    expect(resolveTrainConfig({ ...base, tensorboard: true }).tensorboard).toEqual({ dir: undefined, updateFreq: undefined });
+    expect(resolveTrainConfig({ ...base, tensorboard: 'tb' }).tensorboard!.dir).toBe(path.resolve('tb'));
+    expect(resolveTrainConfig({ ...base, tensorboardUpdateFreq: 5 }).tensorboard).toEqual({ dir: undefined, updateFreq: 5 });
   });
 });

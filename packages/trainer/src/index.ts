@@ -43,6 +43,8 @@ export type { BatchLogs, Callback, EpochLogs } from './train/callbacks.js';
 export type { RunControl, RunReporter, TrainConfig, TrainResult } from './train/config.js';
 export { KerasAdam } from './train/adam.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './train/early_stopping.js';
+export { TensorBoardLogger, type TensorBoardOptions } from './tensorboard/callback.js';
+export { EventFileWriter } from './tensorboard/event_file.js';
 export { classScores, evaluate, type ClassScores, type Evaluation } from './train/evaluate.js';
 export { classReportText, confusionText } from './train/evaluation_text.js';
 export { fit, trainableParams, type FitOptions } from './train/fit.js';

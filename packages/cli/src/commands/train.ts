@@ -105,6 +105,15 @@ interface TrainFlags {
   resume?: string;
   featureCache?: number;
   classWeight?: 'balanced' | Record<string, number>;
+  tensorboard?: string | true;
+  tensorboardUpdateFreq?: number;
+}
+
+/** --tensorboard [dir]: a folder given is kept absolute, so that --resume from elsewhere finds it. */
+function tensorboardConfig(f: TrainFlags): TrainConfig['tensorboard'] {
+  if (f.tensorboard === undefined && f.tensorboardUpdateFreq === undefined) return undefined;
+  const dir = typeof f.tensorboard === 'string' ? path.resolve(f.tensorboard) : undefined;
+  return { dir, updateFreq: f.tensorboardUpdateFreq };
 }
 
 /** Turns flags into the trainer's configuration, filling per-source defaults. */
@@ -136,6 +145,7 @@ export function resolveTrainConfig(f: TrainFlags): TrainConfig {
     earlyStoppingPatience: f.earlyStopping,
     featureCacheViews: f.featureCache ?? 0,
     classWeight: f.classWeight,
+    tensorboard: tensorboardConfig(f),
   };
 }
 
@@ -185,6 +195,8 @@ export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStr
     .option('--class-weight <w>', "Keras class_weight: 'balanced' (n / (classes · count) from the training split) or JSON, e.g. '{\"cat\": 1, \"dog\": 2.5}'", classWeightFlag)
     .option('--feature-cache <views>', 'train the frozen phase on cached base features, with this many augmented views per image', nonNegativeInt('--feature-cache'))
     .option('--early-stopping <patience>', 'end a phase after this many epochs without a better val loss, keeping its best weights', nonNegativeInt('--early-stopping'))
+    .option('--tensorboard [dir]', "write TensorBoard event files as Keras' TensorBoard callback does (default dir: logs/ in the run directory); watch with tensorboard --logdir runs/")
+    .option('--tensorboard-update-freq <n>', 'also write batch loss and accuracy to TensorBoard every n batches (implies --tensorboard)', positiveInt('--tensorboard-update-freq'))
     .option('--resume <run>', "continue a stopped run from its last checkpoint, with the run's own configuration")
     .option('-q, --quiet', 'print only the final result', false)
     .addHelpText(
@@ -199,6 +211,7 @@ Examples:
                                                logit (sigmoid), more train one logit per class (softmax);
                                                splits default to 80/10/10
   xfer train --data ~/photos/flowers --class-weight balanced
+  xfer train --tensorboard                     then, while it trains: tensorboard --logdir runs/
 `,
     )
     .action(async (flags: TrainFlags) => {

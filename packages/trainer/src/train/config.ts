@@ -59,6 +59,12 @@ export interface TrainConfig {
    * per class name; classes not named weigh 1. Off by default.
    */
   classWeight?: 'balanced' | Record<string, number>;
+  /**
+   * TensorBoard event files as Keras' TensorBoard callback writes them (train/ and validation/
+   * scalars), flushed every epoch. `dir` defaults to logs/ in the run directory, so that
+   * `tensorboard --logdir runs/` shows every run; `updateFreq` adds batch scalars every n batches.
+   */
+  tensorboard?: { dir?: string; updateFreq?: number };
 }
 
 /** Progress reporting for a run: the training callbacks plus plain status lines. */

@@ -10,6 +10,7 @@ import { batchNormInInferenceMode } from '../models/inference_batch_norm.js';
 import { renderConfusion } from '../plots/confusion.js';
 import { renderCurves } from '../plots/curves.js';
 import { RunDir } from '../run/run_dir.js';
+import { TensorBoardLogger } from '../tensorboard/callback.js';
 import { loadModel, saveModel } from '../weights/file_io.js';
 import { KerasAdam } from './adam.js';
 import { buildModel } from './build_model.js';
@@ -44,43 +45,52 @@ async function trainPhases(
 ): Promise<void> {
   const { model, base, pretrained } = built;
   const seeds = runSeeds(config.seed);
+  const phases = phasesFor(config, pretrained);
+  const tensorboard = config.tensorboard && (await TensorBoardLogger.open({ ...config.tensorboard, dir: config.tensorboard.dir ?? run.path('logs') }, phases));
   let earlierEpochs = 0;
-  for (const [index, phase] of phasesFor(config, pretrained).entries()) {
-    const phaseEarlier = earlierEpochs;
-    earlierEpochs += phase.epochs;
-    if (checkpoint && index < checkpoint.state.phase) continue;
-    const initialEpoch = checkpoint && index === checkpoint.state.phase ? checkpoint.state.epoch : 0;
-    base.trainable = phase.baseTrainable;
-    if (phase.baseBatchNormInference) batchNormInInferenceMode(base);
-    const optimizer = new KerasAdam(phase.learningRate);
-    if (initialEpoch > 0) await restoreOptimizer(checkpoint!.dir, optimizer);
-    const callbacks: Callback[] = [
-      {
-        onEpochEnd: async (logs) => {
-          history.push(logs);
-          await saveCheckpoint(run.dir, model, optimizer, { phase: index, epoch: logs.epoch, history });
-          await run.appendJsonl('metrics.jsonl', logs);
+  try {
+    for (const [index, phase] of phases.entries()) {
+      const phaseEarlier = earlierEpochs;
+      earlierEpochs += phase.epochs;
+      if (checkpoint && index < checkpoint.state.phase) continue;
+      const initialEpoch = checkpoint && index === checkpoint.state.phase ? checkpoint.state.epoch : 0;
+      base.trainable = phase.baseTrainable;
+      if (phase.baseBatchNormInference) batchNormInInferenceMode(base);
+      const optimizer = new KerasAdam(phase.learningRate);
+      if (initialEpoch > 0) await restoreOptimizer(checkpoint!.dir, optimizer);
+      // TensorBoard before the checkpoint: an epoch that a kill leaves unchecked is logged again
+      // on resume, at the same step, and TensorBoard keeps the newer value.
+      const callbacks: Callback[] = [
+        ...(tensorboard ? [tensorboard] : []),
+        {
+          onEpochEnd: async (logs) => {
+            history.push(logs);
+            await saveCheckpoint(run.dir, model, optimizer, { phase: index, epoch: logs.epoch, history });
+            await run.appendJsonl('metrics.jsonl', logs);
+          },
         },
-      },
-      report,
-    ];
-    if (config.earlyStoppingPatience !== undefined) {
-      callbacks.push(new EarlyStopping(model, { monitor: 'valLoss', patience: config.earlyStoppingPatience, restoreBestWeights: true }));
+        report,
+      ];
+      if (config.earlyStoppingPatience !== undefined) {
+        callbacks.push(new EarlyStopping(model, { monitor: 'valLoss', patience: config.earlyStoppingPatience, restoreBestWeights: true }));
+      }
+      const o: FitOptions = {
+        phase: phase.name, epochs: phase.epochs, initialEpoch, learningRate: phase.learningRate, optimizer,
+        seed: seeds.phase(index), earlierEpochs: phaseEarlier, objective, callbacks, signal,
+      };
+      try {
+        const views = config.featureCacheViews ?? 0;
+        if (phase.name === 'frozen' && views > 0) await fitFrozenOnFeatures(model, base, splits.train, splits.validation, { ...o, views });
+        else await fit(model, splits.train, splits.validation, o);
+      } catch (e) {
+        if (signal?.aborted) throw new Interrupted(run.dir);
+        throw e;
+      } finally {
+        optimizer.dispose();
+      }
     }
-    const o: FitOptions = {
-      phase: phase.name, epochs: phase.epochs, initialEpoch, learningRate: phase.learningRate, optimizer,
-      seed: seeds.phase(index), earlierEpochs: phaseEarlier, objective, callbacks, signal,
-    };
-    try {
-      const views = config.featureCacheViews ?? 0;
-      if (phase.name === 'frozen' && views > 0) await fitFrozenOnFeatures(model, base, splits.train, splits.validation, { ...o, views });
-      else await fit(model, splits.train, splits.validation, o);
-    } catch (e) {
-      if (signal?.aborted) throw new Interrupted(run.dir);
-      throw e;
-    } finally {
-      optimizer.dispose();
-    }
+  } finally {
+    await tensorboard?.close();
   }
 }
 

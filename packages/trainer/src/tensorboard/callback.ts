@@ -1,0 +1,75 @@
+import path from 'node:path';
+import type { BatchLogs, Callback, EpochLogs } from '../train/callbacks.js';
+import { EventFileWriter } from './event_file.js';
+
+export interface TensorBoardOptions {
+  /** The log directory; `train/` and `validation/` are made in it. */
+  dir: string;
+  /** Write batch scalars every this many batches (Keras' integer update_freq); epoch scalars only when left out. */
+  updateFreq?: number;
+}
+
+/**
+ * Keras' TensorBoard callback, scalars only, laid out as Keras lays them out: epoch_loss,
+ * epoch_accuracy and epoch_learning_rate in train/, epoch_loss, epoch_accuracy and
+ * evaluation_*_vs_iterations in validation/, batch_* in train/ every updateFreq batches.
+ *
+ * Steps run across the recipe's phases, as one Keras fit continued with initial_epoch would
+ * count them: the epoch step is the 0-based epoch of the whole run, the batch step the 1-based
+ * batch of the whole run. A resumed run therefore continues the same curves from new files.
+ */
+export class TensorBoardLogger implements Callback {
+  private readonly offsets = new Map<string, number>();
+  private learningRate = NaN;
+  private batches = 0;
+
+  private constructor(
+    private readonly train: EventFileWriter,
+    private readonly validation: EventFileWriter,
+    private readonly updateFreq: number | undefined,
+    phases: readonly { name: string; epochs: number }[],
+  ) {
+    let earlier = 0;
+    for (const p of phases) {
+      this.offsets.set(p.name, earlier);
+      earlier += p.epochs;
+    }
+  }
+
+  /** Opens a new pair of event files, as each TensorFlow process does, next to any earlier ones. */
+  static async open(options: TensorBoardOptions, phases: readonly { name: string; epochs: number }[]): Promise<TensorBoardLogger> {
+    const train = await EventFileWriter.create(path.join(options.dir, 'train'));
+    const validation = await EventFileWriter.create(path.join(options.dir, 'validation'));
+    return new TensorBoardLogger(train, validation, options.updateFreq, phases);
+  }
+
+  onPhaseBegin(_phase: string, info: { learningRate: number }): void {
+    this.learningRate = info.learningRate;
+  }
+
+  async onBatchEnd(logs: BatchLogs): Promise<void> {
+    this.batches = logs.batches;
+    if (!this.updateFreq) return;
+    const step = this.epochStep(logs) * logs.batches + logs.batch;
+    if (step % this.updateFreq === 0) await this.train.scalars(step, { batch_loss: logs.loss, batch_accuracy: logs.accuracy });
+  }
+
+  async onEpochEnd(logs: EpochLogs): Promise<void> {
+    const step = this.epochStep(logs);
+    await this.train.scalars(step, { epoch_loss: logs.loss, epoch_accuracy: logs.accuracy, epoch_learning_rate: this.learningRate });
+    await this.validation.scalars(step, { epoch_loss: logs.valLoss, epoch_accuracy: logs.valAccuracy });
+    // Keras steps these by the optimizer's iterations: the batches trained so far.
+    await this.validation.scalars((step + 1) * this.batches, {
+      evaluation_loss_vs_iterations: logs.valLoss,
+      evaluation_accuracy_vs_iterations: logs.valAccuracy,
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.train.close(), this.validation.close()]);
+  }
+
+  private epochStep(logs: { phase: string; epoch: number }): number {
+    return (this.offsets.get(logs.phase) ?? 0) + logs.epoch - 1;
+  }
+}
