@@ -1,7 +1,9 @@
 /**
  * `xfer train --tensorboard` read back by TensorBoard's own EventAccumulator: every file loads,
  * also one a SIGKILL cut short; each epoch scalar is the value in metrics.jsonl, under Keras'
- * tags and steps; and `--resume` adds new files whose steps continue the killed run's.
+ * tags and steps; the sample grid and the confusion matrix decode at their sizes; weight
+ * histograms come at Keras' tags every second epoch; and `--resume`
+ * adds new files whose steps continue the killed run's.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, promises as fs, rmSync } from 'node:fs';
@@ -17,13 +19,15 @@ const suite = python && !skipReason ? describe : describe.skip;
 
 /** The demo trained from scratch: phases 'train' (3 epochs, lr 1e-3) and 'fine-tune' (1, 1e-4). */
 const TRAIN = ['train', '--demo-per-class', '16', '--image-size', '64', '--weights', 'none', '--epochs', '3', '--fine-tune-epochs', '1',
-  '--batch-size', '4', '--tensorboard', '--tensorboard-update-freq', '2', '-q'];
+  '--batch-size', '4', '--tensorboard', '--tensorboard-update-freq', '2', '--tensorboard-histogram-freq', '2', '-q'];
 const LEARNING_RATE: Record<string, number> = { train: 1e-3, 'fine-tune': 1e-4 };
 
 interface Logs {
   files: Record<string, string[]>;
   scalars: Record<string, [number, number][]>;
   tensors: string[];
+  images: Record<string, { step: number; width: number; height: number; decoded: [number, number] }[]>;
+  histograms: Record<string, { step: number; min: number; max: number; num: number; counted: number; buckets: number }[]>;
 }
 interface EpochLine { phase: string; loss: number; accuracy: number; valLoss: number; valAccuracy: number }
 
@@ -106,5 +110,26 @@ suite(`TensorBoard event files read by TensorBoard${skipReason ? ` (skipped: ${s
     const batchSteps = [...byStep(train.batch_loss).keys()].sort((a, b) => a - b);
     expect(batchSteps).toEqual(Array.from({ length: Math.floor((4 * batches) / 2) }, (_, i) => 2 * (i + 1)));
     for (const [, a] of train.batch_accuracy!) expect(a).toBeGreaterThanOrEqual(0);
+
+    // The sample grid once, from the first process: 3 by 3 tiles of 64 px under 28-px titles,
+    // 10 px apart (renderImageGrid's defaults). The confusion matrix at the last epoch's step, as
+    // confusion.png, whose PNG header holds its size.
+    expect(logs.train!.images).toEqual({ samples: [{ step: 0, width: 232, height: 316, decoded: [232, 316] }] });
+    const png = await fs.readFile(path.join(runDir, 'confusion.png'));
+    const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+    expect(logs.test!.images).toEqual({ confusion_matrix: [{ step: 3, width, height, decoded: [width, height] }] });
+    expect(Object.keys(logs.validation!.images)).toEqual([]);
+
+    // Weight histograms in train/ only, at epochs 0 and 2 (histogram freq 2), one per weight.
+    const histograms = logs.train!.histograms;
+    expect(Object.keys(histograms)).toEqual(expect.arrayContaining(['dense/kernel/histogram', 'dense/bias/histogram', 'block1_conv1/kernel/histogram']));
+    for (const [tag, points] of Object.entries(histograms)) {
+      expect(points.map((p) => p.step), tag).toEqual([0, 2]);
+      for (const p of points) {
+        expect(p.counted, tag).toBe(p.num);
+        expect(p.min, tag).toBeLessThanOrEqual(p.max);
+      }
+    }
+    expect(Object.keys(logs.validation!.histograms)).toEqual([]);
   });
 });

@@ -61,5 +61,6 @@ describe('xfer CLI', () => {
     expect(resolveTrainConfig({ ...base, tensorboard: true }).tensorboard).toEqual({ dir: undefined, updateFreq: undefined });
     expect(resolveTrainConfig({ ...base, tensorboard: 'tb' }).tensorboard!.dir).toBe(path.resolve('tb'));
     expect(resolveTrainConfig({ ...base, tensorboardUpdateFreq: 5 }).tensorboard).toEqual({ dir: undefined, updateFreq: 5 });
+    expect(resolveTrainConfig({ ...base, tensorboardHistogramFreq: 2 }).tensorboard).toEqual({ dir: undefined, histogramFreq: 2 });
   });
 });

@@ -107,13 +107,14 @@ interface TrainFlags {
   classWeight?: 'balanced' | Record<string, number>;
   tensorboard?: string | true;
   tensorboardUpdateFreq?: number;
+  tensorboardHistogramFreq?: number;
 }
 
 /** --tensorboard [dir]: a folder given is kept absolute, so that --resume from elsewhere finds it. */
 function tensorboardConfig(f: TrainFlags): TrainConfig['tensorboard'] {
-  if (f.tensorboard === undefined && f.tensorboardUpdateFreq === undefined) return undefined;
+  if (f.tensorboard === undefined && f.tensorboardUpdateFreq === undefined && f.tensorboardHistogramFreq === undefined) return undefined;
   const dir = typeof f.tensorboard === 'string' ? path.resolve(f.tensorboard) : undefined;
-  return { dir, updateFreq: f.tensorboardUpdateFreq };
+  return { dir, updateFreq: f.tensorboardUpdateFreq, histogramFreq: f.tensorboardHistogramFreq };
 }
 
 /** Turns flags into the trainer's configuration, filling per-source defaults. */
@@ -197,6 +198,7 @@ export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStr
     .option('--early-stopping <patience>', 'end a phase after this many epochs without a better val loss, keeping its best weights', nonNegativeInt('--early-stopping'))
     .option('--tensorboard [dir]', "write TensorBoard event files as Keras' TensorBoard callback does (default dir: logs/ in the run directory); watch with tensorboard --logdir runs/")
     .option('--tensorboard-update-freq <n>', 'also write batch loss and accuracy to TensorBoard every n batches (implies --tensorboard)', positiveInt('--tensorboard-update-freq'))
+    .option('--tensorboard-histogram-freq <epochs>', 'also write weight histograms to TensorBoard every n epochs, from the first (implies --tensorboard)', positiveInt('--tensorboard-histogram-freq'))
     .option('--resume <run>', "continue a stopped run from its last checkpoint, with the run's own configuration")
     .option('-q, --quiet', 'print only the final result', false)
     .addHelpText(

@@ -45,10 +45,16 @@ export function confusionSpec(classNames: readonly string[], confusion: readonly
   };
 }
 
-/** Writes the test split's confusion matrix as a PNG (the run's confusion.png). */
-export async function renderConfusion(classNames: readonly string[], confusion: readonly (readonly number[])[], outPng: string, title: string): Promise<void> {
+/** Writes the test split's confusion matrix as a PNG (the run's confusion.png), and returns it for TensorBoard. */
+export async function renderConfusion(
+  classNames: readonly string[],
+  confusion: readonly (readonly number[])[],
+  outPng: string,
+  title: string,
+): Promise<{ png: Buffer; width: number; height: number; channels: number }> {
   const r = await renderVegaLitePng(confusionSpec(classNames, confusion, title));
   const png = path.resolve(outPng);
   await fs.mkdir(path.dirname(png), { recursive: true });
   await writeFileAtomic(png, r.png);
+  return r;
 }

@@ -137,13 +137,13 @@ export function curvesSpec(d: CurvesData, options: { title?: string } = {}): Top
 }
 
 /** Renders a vega-lite spec headless (vega's SVG renderer, no canvas) to PNG bytes through sharp. */
-export async function renderVegaLitePng(spec: TopLevelSpec, scale = 2): Promise<{ png: Buffer; width: number; height: number }> {
+export async function renderVegaLitePng(spec: TopLevelSpec, scale = 2): Promise<{ png: Buffer; width: number; height: number; channels: number }> {
   const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   try {
     const svg = await view.toSVG(scale);
     const { data, info } = await sharp(Buffer.from(svg)).png().toBuffer({ resolveWithObject: true });
-    return { png: data, width: info.width, height: info.height };
+    return { png: data, width: info.width, height: info.height, channels: info.channels };
   } finally {
     view.finalize();
   }

@@ -88,21 +88,29 @@ function noImage(opened: OpenedDataset, split: string, examples: number, failure
 }
 
 /**
- * The first `count` examples of a split that decode, through the Loader as evaluation reads them,
- * titled with their class names: what the recipe's first figure shows (`train_ds.take(9)` with
- * plt.title).
+ * The first `count` examples that decode, through the Loader as evaluation reads them, titled
+ * with their class names: what the recipe's first figure shows (`train_ds.take(9)` with plt.title).
  */
-export async function previewSamples(options: PreviewSamplesOptions): Promise<PreviewSamples> {
-  const { opened, split, examples } = await openSplit(options);
+export async function sampleTiles(
+  examples: readonly Example[],
+  classNames: string[],
+  options: Pick<PreviewSamplesOptions, 'size' | 'count' | 'threads'>,
+): Promise<{ tiles: PreviewTile[]; failures: SkippedImage[] }> {
   const failures: SkippedImage[] = [];
   const loader = new SplitLoader(examples, { size: options.size, batchSize: options.count ?? 9, threads: options.threads, cache: 'none', onSkip: (f) => failures.push(f) });
   try {
-    const shown = await firstBatch(loader, 0, (b) => tiles(b, examples, opened.classNames, (_, className) => className));
-    if (shown.length === 0) throw noImage(opened, split, examples.length, failures.length);
-    return { location: opened.location, split, kind: opened.kind, classNames: opened.classNames, tiles: shown, failures };
+    return { tiles: await firstBatch(loader, 0, (b) => tiles(b, examples, classNames, (_, className) => className)), failures };
   } finally {
     await loader.close();
   }
+}
+
+/** The first examples of a split that decode, as sampleTiles shows them. */
+export async function previewSamples(options: PreviewSamplesOptions): Promise<PreviewSamples> {
+  const { opened, split, examples } = await openSplit(options);
+  const { tiles: shown, failures } = await sampleTiles(examples, opened.classNames, options);
+  if (shown.length === 0) throw noImage(opened, split, examples.length, failures.length);
+  return { location: opened.location, split, kind: opened.kind, classNames: opened.classNames, tiles: shown, failures };
 }
 
 /**

@@ -3,11 +3,12 @@ import type { FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import protobuf from 'protobufjs';
+import type { Histogram } from './histogram.js';
 import { tfRecord } from './record.js';
 
 /**
  * The part of TensorFlow's Event (tensorflow/core/util/event.proto) and Summary
- * (tensorflow/core/framework/summary.proto) that scalars need, with TensorFlow's field numbers.
+ * (tensorflow/core/framework/summary.proto) that scalars, images and histograms need, with TensorFlow's field numbers.
  */
 const PROTO = `
 syntax = "proto3";
@@ -20,14 +21,42 @@ message Event {
   }
 }
 message Summary {
+  message Image {
+    int32 height = 1;
+    int32 width = 2;
+    int32 colorspace = 3;
+    bytes encoded_image_string = 4;
+  }
   message Value {
     string tag = 1;
-    oneof value { float simple_value = 2; }
+    oneof value {
+      float simple_value = 2;
+      Image image = 4;
+      HistogramProto histo = 5;
+    }
   }
   repeated Value value = 1;
 }
+message HistogramProto {
+  double min = 1;
+  double max = 2;
+  double num = 3;
+  double sum = 4;
+  double sum_squares = 5;
+  repeated double bucket_limit = 6;
+  repeated double bucket = 7;
+}
 `;
 const Event = protobuf.parse(PROTO).root.lookupType('Event');
+
+/** An encoded picture and its size, as an image summary holds it. */
+export interface Picture {
+  png: Uint8Array;
+  width: number;
+  height: number;
+  /** 3 for RGB, 4 for RGBA: the summary's colorspace. */
+  channels: number;
+}
 
 /** The first record of every event file; readers use it to tell the format's version. */
 const FILE_VERSION = 'brain.Event:2';
@@ -59,6 +88,21 @@ export class EventFileWriter {
   /** Scalars of one step, as simple_value summaries. */
   async scalars(step: number, values: Record<string, number>): Promise<void> {
     const value = Object.entries(values).map(([tag, simpleValue]) => ({ tag, simpleValue }));
+    await this.write({ step, summary: { value } });
+  }
+
+  /** Pictures of one step, as the image summaries TensorBoard's Images tab shows. */
+  async images(step: number, values: Record<string, Picture>): Promise<void> {
+    const value = Object.entries(values).map(([tag, p]) => ({
+      tag,
+      image: { height: p.height, width: p.width, colorspace: p.channels, encodedImageString: p.png },
+    }));
+    await this.write({ step, summary: { value } });
+  }
+
+  /** Histograms of one step, as TensorBoard's Histograms and Distributions tabs show them. */
+  async histograms(step: number, values: Record<string, Histogram>): Promise<void> {
+    const value = Object.entries(values).map(([tag, histo]) => ({ tag, histo }));
     await this.write({ step, summary: { value } });
   }
 

@@ -61,10 +61,11 @@ export interface TrainConfig {
   classWeight?: 'balanced' | Record<string, number>;
   /**
    * TensorBoard event files as Keras' TensorBoard callback writes them (train/ and validation/
-   * scalars), flushed every epoch. `dir` defaults to logs/ in the run directory, so that
-   * `tensorboard --logdir runs/` shows every run; `updateFreq` adds batch scalars every n batches.
+   * scalars, the sample grid in train/, the test confusion matrix in test/), flushed every epoch. `dir` defaults to logs/ in the run directory, so that
+   * `tensorboard --logdir runs/` shows every run; `updateFreq` adds batch scalars every n batches,
+   * `histogramFreq` weight histograms every n epochs.
    */
-  tensorboard?: { dir?: string; updateFreq?: number };
+  tensorboard?: { dir?: string; updateFreq?: number; histogramFreq?: number };
 }
 
 /** Progress reporting for a run: the training callbacks plus plain status lines. */

@@ -11,6 +11,7 @@ import { renderConfusion } from '../plots/confusion.js';
 import { renderCurves } from '../plots/curves.js';
 import { RunDir } from '../run/run_dir.js';
 import { TensorBoardLogger } from '../tensorboard/callback.js';
+import { logSamples } from '../tensorboard/samples.js';
 import { loadModel, saveModel } from '../weights/file_io.js';
 import { KerasAdam } from './adam.js';
 import { buildModel } from './build_model.js';
@@ -41,56 +42,52 @@ async function trainPhases(
   history: EpochLogs[],
   report: RunReporter,
   checkpoint: Checkpoint | null,
+  tensorboard: TensorBoardLogger | undefined,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const { model, base, pretrained } = built;
   const seeds = runSeeds(config.seed);
   const phases = phasesFor(config, pretrained);
-  const tensorboard = config.tensorboard && (await TensorBoardLogger.open({ ...config.tensorboard, dir: config.tensorboard.dir ?? run.path('logs') }, phases));
   let earlierEpochs = 0;
-  try {
-    for (const [index, phase] of phases.entries()) {
-      const phaseEarlier = earlierEpochs;
-      earlierEpochs += phase.epochs;
-      if (checkpoint && index < checkpoint.state.phase) continue;
-      const initialEpoch = checkpoint && index === checkpoint.state.phase ? checkpoint.state.epoch : 0;
-      base.trainable = phase.baseTrainable;
-      if (phase.baseBatchNormInference) batchNormInInferenceMode(base);
-      const optimizer = new KerasAdam(phase.learningRate);
-      if (initialEpoch > 0) await restoreOptimizer(checkpoint!.dir, optimizer);
-      // TensorBoard before the checkpoint: an epoch that a kill leaves unchecked is logged again
-      // on resume, at the same step, and TensorBoard keeps the newer value.
-      const callbacks: Callback[] = [
-        ...(tensorboard ? [tensorboard] : []),
-        {
-          onEpochEnd: async (logs) => {
-            history.push(logs);
-            await saveCheckpoint(run.dir, model, optimizer, { phase: index, epoch: logs.epoch, history });
-            await run.appendJsonl('metrics.jsonl', logs);
-          },
+  for (const [index, phase] of phases.entries()) {
+    const phaseEarlier = earlierEpochs;
+    earlierEpochs += phase.epochs;
+    if (checkpoint && index < checkpoint.state.phase) continue;
+    const initialEpoch = checkpoint && index === checkpoint.state.phase ? checkpoint.state.epoch : 0;
+    base.trainable = phase.baseTrainable;
+    if (phase.baseBatchNormInference) batchNormInInferenceMode(base);
+    const optimizer = new KerasAdam(phase.learningRate);
+    if (initialEpoch > 0) await restoreOptimizer(checkpoint!.dir, optimizer);
+    // TensorBoard before the checkpoint: an epoch that a kill leaves unchecked is logged again
+    // on resume, at the same step, and TensorBoard keeps the newer value.
+    const callbacks: Callback[] = [
+      ...(tensorboard ? [tensorboard] : []),
+      {
+        onEpochEnd: async (logs) => {
+          history.push(logs);
+          await saveCheckpoint(run.dir, model, optimizer, { phase: index, epoch: logs.epoch, history });
+          await run.appendJsonl('metrics.jsonl', logs);
         },
-        report,
-      ];
-      if (config.earlyStoppingPatience !== undefined) {
-        callbacks.push(new EarlyStopping(model, { monitor: 'valLoss', patience: config.earlyStoppingPatience, restoreBestWeights: true }));
-      }
-      const o: FitOptions = {
-        phase: phase.name, epochs: phase.epochs, initialEpoch, learningRate: phase.learningRate, optimizer,
-        seed: seeds.phase(index), earlierEpochs: phaseEarlier, objective, callbacks, signal,
-      };
-      try {
-        const views = config.featureCacheViews ?? 0;
-        if (phase.name === 'frozen' && views > 0) await fitFrozenOnFeatures(model, base, splits.train, splits.validation, { ...o, views });
-        else await fit(model, splits.train, splits.validation, o);
-      } catch (e) {
-        if (signal?.aborted) throw new Interrupted(run.dir);
-        throw e;
-      } finally {
-        optimizer.dispose();
-      }
+      },
+      report,
+    ];
+    if (config.earlyStoppingPatience !== undefined) {
+      callbacks.push(new EarlyStopping(model, { monitor: 'valLoss', patience: config.earlyStoppingPatience, restoreBestWeights: true }));
     }
-  } finally {
-    await tensorboard?.close();
+    const o: FitOptions = {
+      phase: phase.name, epochs: phase.epochs, initialEpoch, learningRate: phase.learningRate, optimizer,
+      seed: seeds.phase(index), earlierEpochs: phaseEarlier, objective, callbacks, signal,
+    };
+    try {
+      const views = config.featureCacheViews ?? 0;
+      if (phase.name === 'frozen' && views > 0) await fitFrozenOnFeatures(model, base, splits.train, splits.validation, { ...o, views });
+      else await fit(model, splits.train, splits.validation, o);
+    } catch (e) {
+      if (signal?.aborted) throw new Interrupted(run.dir);
+      throw e;
+    } finally {
+      optimizer.dispose();
+    }
   }
 }
 
@@ -135,6 +132,7 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
     failures.push(s);
     errorLog = errorLog.then(() => run.appendJsonl('errors.jsonl', { stage: 'decode', split, ...s }));
   });
+  let tensorboard: TensorBoardLogger | undefined;
   try {
     const shares = splitShares(examples.length, classNames.length, splits, {
       train: loaders.train.examples.length, validation: loaders.validation.examples.length, test: loaders.test.examples.length,
@@ -153,7 +151,12 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
       // checkpoint by the killed process is not counted twice.
       await run.writeText('metrics.jsonl', history.map((h) => JSON.stringify(h) + '\n').join(''));
     }
-    await trainPhases(config, built, loaders, objective, run, history, report, checkpoint, control.signal);
+    if (config.tensorboard) {
+      tensorboard = await TensorBoardLogger.open({ ...config.tensorboard, dir: config.tensorboard.dir ?? run.path('logs') }, built.model, phasesFor(config, built.pretrained));
+      // A resumed run has its samples from the first process.
+      if (!checkpoint) await logSamples(tensorboard, loaders.train.examples, classNames, { size: [config.imageSize, config.imageSize], threads: config.threads });
+    }
+    await trainPhases(config, built, loaders, objective, run, history, report, checkpoint, tensorboard, control.signal);
     const test = await evaluate(model, loaders.test, { objective });
     await errorLog;
     const counts = { train: loaders.train.count, validation: loaders.validation.count, test: loaders.test.count };
@@ -166,7 +169,8 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
       output: objective.units === 1 ? 'one logit: sigmoid(logit) is the probability of classNames[1]' : `${objective.units} logits: softmax gives the probability of each of classNames`,
     });
     await renderCurves(run.path('metrics.jsonl'), run.path('curves.png'));
-    await renderConfusion(classNames, test.confusion, run.path('confusion.png'), `test split: ${test.count} images`);
+    const confusion = await renderConfusion(classNames, test.confusion, run.path('confusion.png'), `test split: ${test.count} images`);
+    await tensorboard?.testImages(history.at(-1), { confusion_matrix: confusion });
     await clearCheckpoints(run.dir);
     const seconds = (performance.now() - started) / 1000;
     const result: TrainResult = { runDir: run.dir, backend, history, test, counts, skipped, failures, seconds };
@@ -176,7 +180,7 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
     return result;
   } finally {
     // The Loaders' native threads would keep the process alive after an interrupt.
-    await Promise.all([loaders.train.close(), loaders.validation.close(), loaders.test.close()]);
+    await Promise.all([loaders.train.close(), loaders.validation.close(), loaders.test.close(), tensorboard?.close()]);
     await errorLog;
   }
 }

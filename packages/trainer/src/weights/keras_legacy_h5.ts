@@ -68,7 +68,7 @@ export function readLegacyLayers(root: Group, file: string): H5Layer[] {
  * Keras 2's names for a layer's weights, `<layer>/<weight>:0`. A nested model's weights are named
  * after the inner layers that own them (`block1_conv1/kernel:0`), not after the nested model.
  */
-function kerasWeightNames(layer: tfl.layers.Layer, name: string, names: (layer: tfl.layers.Layer) => string): string[] {
+export function kerasWeightNames(layer: tfl.layers.Layer, name: string, names: (layer: tfl.layers.Layer) => string): string[] {
   const owner = new Map<tfl.LayerVariable, string>();
   const own = (l: tfl.layers.Layer, as: string): void => {
     if ('layers' in l) for (const inner of (l as unknown as tfl.LayersModel).layers) own(inner, names(inner));
