@@ -1,15 +1,8 @@
-import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './helpers.js';
-
-const run = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const xfer = path.join(root, 'packages/cli/bin/xfer.js');
+import { runXfer, tempDir, type CliRun } from './helpers.js';
 
 /** A folder of `names.length` class folders, `perClass` noisy 40x40 PNGs each, every class its own colour. */
 async function classFolders(dir: string, names: string[], perClass: number): Promise<void> {
@@ -23,14 +16,8 @@ async function classFolders(dir: string, names: string[], perClass: number): Pro
   }
 }
 
-async function xferRun(args: string[], cwd: string): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(process.execPath, [xfer, ...args], { cwd, env: { ...process.env, XFER_CACHE_DIR: path.join(cwd, 'cache') }, maxBuffer: 16 << 20 });
-    return { ...r, code: 0 };
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number };
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
-  }
+function xferRun(args: string[], cwd: string): Promise<CliRun> {
+  return runXfer(args, { cwd, env: { ...process.env, XFER_CACHE_DIR: path.join(cwd, 'cache') } });
 }
 
 const TRAIN = ['train', '--image-size', '32', '--model', 'mini-xception', '--weights', 'none', '--epochs', '2', '--fine-tune-epochs', '0', '--batch-size', '8'];

@@ -1,25 +1,14 @@
 import { createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeResizeBatch } from '@xfer/native-preproc';
 import { demoBrokenFiles } from '@xfer/trainer';
+import { runXfer, type CliRun } from './helpers.js';
 
-const execFileP = promisify(execFile);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const xfer = path.join(root, 'packages/cli/bin/xfer.js');
 const perClass = 12;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 // The built CLI after one tiny training run: evaluate, predict, preview and plot as a user runs them.
 describe('xfer evaluate, predict, preview and plot', () => {
@@ -28,16 +17,7 @@ describe('xfer evaluate, predict, preview and plot', () => {
   let runDir: string;
   let demoRoot: string;
 
-  const xferRun = async (...args: string[]): Promise<Run> => {
-    try {
-      const r = await execFileP(process.execPath, [xfer, ...args], { env, cwd: tmp, maxBuffer: 16 << 20 });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (e) {
-      const err = e as { code?: number; stdout?: string; stderr?: string };
-      if (typeof err.code !== 'number') throw e;
-      return { code: err.code, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-    }
-  };
+  const xferRun = (...args: string[]): Promise<CliRun> => runXfer(args, { env, cwd: tmp });
 
   /** The demo's kept files (JFIF in the first 512 bytes) in TFDS order: md5("train" + name). */
   const keptInOrder = async (): Promise<string[]> => {

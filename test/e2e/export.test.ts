@@ -1,20 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSavedModel, pickBackend, readKerasWeights } from '@xfer/trainer';
+import { runXfer, type CliRun } from './helpers.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const xfer = path.join(root, 'packages/cli/bin/xfer.js');
 const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 // The built CLI after one tiny training run: xfer export as a user runs it.
 describe('xfer export', () => {
@@ -22,24 +13,19 @@ describe('xfer export', () => {
   let env: NodeJS.ProcessEnv;
   let runDir: string;
 
-  // Synchronous: each call is one step of the story, and the child's exit status comes back as is.
-  const xferRun = (...args: string[]): Run => {
-    const r = spawnSync(process.execPath, [xfer, ...args], { env, cwd: tmp, encoding: 'utf8', maxBuffer: 16 << 20 });
-    if (r.error) throw r.error;
-    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-  };
+  const xferRun = (...args: string[]): Promise<CliRun> => runXfer(args, { env, cwd: tmp });
 
   beforeAll(async () => {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xfer-e2e-export-'));
     env = { ...process.env, XFER_CACHE_DIR: path.join(tmp, 'cache') };
-    const r = xferRun('train', '--demo-per-class', '16', '--epochs', '1', '--fine-tune-epochs', '0', '--batch-size', '4', '--out', path.join(tmp, 'runs'));
+    const r = await xferRun('train', '--demo-per-class', '16', '--epochs', '1', '--fine-tune-epochs', '0', '--batch-size', '4', '--out', path.join(tmp, 'runs'));
     expect(r.code, r.stderr).toBe(0);
     runDir = path.join(tmp, 'runs', (await fs.readdir(path.join(tmp, 'runs')))[0]!);
   });
   afterAll(() => fs.rm(tmp, { recursive: true, force: true }));
 
   it('--format keras-h5 --out x.h5 writes the trained weights in Keras legacy HDF5 layout', async () => {
-    const r = xferRun('export', runDir, '--format', 'keras-h5', '--out', 'x.h5');
+    const r = await xferRun('export', runDir, '--format', 'keras-h5', '--out', 'x.h5');
     expect(r.code, r.stderr).toBe(0);
     const file = path.join(tmp, 'x.h5');
     expect(r.stdout).toContain(`wrote ${file} (keras-h5): 6 layers, 2 with weights`);
@@ -61,11 +47,11 @@ describe('xfer export', () => {
   });
 
   it('writes model.h5 in the run by default, and never overwrites it', async () => {
-    const first = xferRun('export', runDir);
+    const first = await xferRun('export', runDir);
     expect(first.code, first.stderr).toBe(0);
     const file = path.join(runDir, 'model.h5');
     const written = await fs.stat(file);
-    const again = xferRun('export', path.join(runDir, 'model'), '--format', 'keras-h5');
+    const again = await xferRun('export', path.join(runDir, 'model'), '--format', 'keras-h5');
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`error: ${file} already exists`);
     expect((await fs.stat(file)).mtimeMs).toBe(written.mtimeMs);
@@ -73,11 +59,11 @@ describe('xfer export', () => {
   });
 
   it('a format it does not write is a usage error (exit 2); --help has examples', async () => {
-    const r = xferRun('export', runDir, '--format', 'onnx', '--out', 'y.onnx');
+    const r = await xferRun('export', runDir, '--format', 'onnx', '--out', 'y.onnx');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--format onnx is not one xfer writes; it writes keras-h5');
     await expect(fs.stat(path.join(tmp, 'y.onnx'))).rejects.toThrow();
-    const help = xferRun('export', '--help');
+    const help = await xferRun('export', '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Examples:\n\s+xfer export/);
   });
