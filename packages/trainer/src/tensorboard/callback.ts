@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { BatchLogs, Callback, EpochLogs } from '../train/callbacks.js';
+import { epochOffsets } from '../train/phases.js';
 import { EventFileWriter, type Picture } from './event_file.js';
 import { weightHistograms } from './histogram.js';
 
@@ -37,11 +38,8 @@ export class TensorBoardLogger implements Callback {
     private readonly model: tfl.LayersModel,
     phases: readonly { name: string; epochs: number }[],
   ) {
-    let earlier = 0;
-    for (const p of phases) {
-      this.offsets.set(p.name, earlier);
-      earlier += p.epochs;
-    }
+    const starts = epochOffsets(phases);
+    phases.forEach((p, i) => this.offsets.set(p.name, starts[i]!));
   }
 
   /** Opens a new pair of event files, as each TensorFlow process does, next to any earlier ones. */

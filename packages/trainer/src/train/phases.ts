@@ -26,3 +26,13 @@ export function phasesFor(config: Pick<TrainConfig, 'epochs' | 'fineTuneEpochs' 
   }
   return phases;
 }
+
+/** Where each phase's epochs start in the run's count: the epochs of the phases before it. */
+export function epochOffsets(phases: readonly { epochs: number }[]): number[] {
+  let earlier = 0;
+  return phases.map((p) => {
+    const start = earlier;
+    earlier += p.epochs;
+    return start;
+  });
+}

@@ -24,7 +24,7 @@ import { fitFrozenOnFeatures } from './feature_cache.js';
 import { fit, trainableParams, type FitOptions } from './fit.js';
 import { checkClasses, classWeights, splitShares } from './classes.js';
 import { Objective } from './metrics.js';
-import { phasesFor } from './phases.js';
+import { epochOffsets, phasesFor } from './phases.js';
 import { openSplits, type SplitLoaders } from './run_splits.js';
 import { runSeeds } from './seeds.js';
 import { formatSummary } from './summary.js';
@@ -48,10 +48,8 @@ async function trainPhases(
   const { model, base, pretrained } = built;
   const seeds = runSeeds(config.seed);
   const phases = phasesFor(config, pretrained);
-  let earlierEpochs = 0;
+  const offsets = epochOffsets(phases);
   for (const [index, phase] of phases.entries()) {
-    const phaseEarlier = earlierEpochs;
-    earlierEpochs += phase.epochs;
     if (checkpoint && index < checkpoint.state.phase) continue;
     const initialEpoch = checkpoint && index === checkpoint.state.phase ? checkpoint.state.epoch : 0;
     base.trainable = phase.baseTrainable;
@@ -76,7 +74,7 @@ async function trainPhases(
     }
     const o: FitOptions = {
       phase: phase.name, epochs: phase.epochs, initialEpoch, learningRate: phase.learningRate, optimizer,
-      seed: seeds.phase(index), earlierEpochs: phaseEarlier, objective, callbacks, signal,
+      seed: seeds.phase(index), earlierEpochs: offsets[index], objective, callbacks, signal,
     };
     try {
       const views = config.featureCacheViews ?? 0;
