@@ -1,5 +1,7 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+
+import { bufferPool } from './buffer_pool.js';
 
 /**
  * The cpu backend's own storage of a tensor, read without copying. Kernels hand these arrays to
@@ -10,12 +12,15 @@ export function floatsOf(backend: MathBackendCPU, t: TensorInfo): Float32Array {
   return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
 }
 
-/** A fresh output array that the backend adopts as the tensor's storage (no copy). */
+/**
+ * An output array, recycled where the pool has one of its size, that `fill` must overwrite
+ * entirely; the backend adopts it as the tensor's storage (no copy).
+ */
 export function output(backend: MathBackendCPU, shape: number[], fill: (out: Float32Array) => void): TensorInfo {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(size);
+  const pool = bufferPool(backend);
+  const out = pool.take(shape.reduce((a, b) => a * b, 1));
   fill(out);
-  return backend.makeTensorInfo(shape, 'float32' as DataType, out);
+  return pool.adopt(shape, out);
 }
 
 /** True when every given tensor holds float32 data, the only dtype the addon computes in. */

@@ -71,6 +71,22 @@ export interface NativeBinding {
   sumCentredProduct(dy: Float32Array, x: Float32Array, mean: Float32Array, out: Float32Array): void;
   /** out[c] = sum over r of x[r * cols + c]. */
   sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  /** out[o * inner + i] = mean over r of x[(o * reduce + r) * inner + i]. */
+  meanAxes(x: Float32Array, outer: number, reduce: number, inner: number, out: Float32Array): void;
+  /**
+   * Keras' Adam over every variable at once (native/ops/adam.h): seven parallel lists with one
+   * array per variable; `step` is [alpha, 1 - beta1, 1 - beta2, epsilon].
+   */
+  kerasAdam(
+    step: [number, number, number, number],
+    gradients: Float32Array[],
+    m: Float32Array[],
+    v: Float32Array[],
+    values: Float32Array[],
+    mOut: Float32Array[],
+    vOut: Float32Array[],
+    valuesOut: Float32Array[],
+  ): void;
 }
 
 /**

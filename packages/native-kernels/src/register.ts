@@ -1,6 +1,7 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 
 import { loadBinding } from './binding.js';
+import { detachBufferPools } from './buffer_pool.js';
 import { batchMatMulKernel } from './kernels/batch_mat_mul.js';
 import { batchNormKernel } from './kernels/batch_norm.js';
 import { convKernels } from './kernels/conv2d.js';
@@ -8,6 +9,7 @@ import { elementwiseKernels } from './kernels/elementwise.js';
 import { gradientKernels } from './kernels/gradient_kernels.js';
 import { deactivateNativeGradients, registerNativeGradients } from './gradients.js';
 import type { CpuKernelArgs, NativeKernel } from './kernels/kernel.js';
+import { kerasAdamKernel } from './kernels/keras_adam.js';
 import { maxPoolGradKernel, maxPoolKernel } from './kernels/max_pool.js';
 
 /** Every kernel the package provides, in registration order. */
@@ -19,6 +21,7 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   batchMatMulKernel,
   ...elementwiseKernels,
   ...gradientKernels,
+  kerasAdamKernel,
 ];
 
 /** The names of the kernels {@link registerNativeKernels} replaces. */
@@ -58,6 +61,7 @@ export function registerNativeKernels(): readonly string[] {
 /** Puts back the kernels that {@link registerNativeKernels} replaced, where its own are still registered. */
 export function unregisterNativeKernels(): void {
   deactivateNativeGradients();
+  detachBufferPools();
   for (const [name, { previous, own }] of installed) {
     if (getKernel(name, 'cpu')?.kernelFunc !== own) continue;
     unregisterKernel(name, 'cpu');

@@ -1,7 +1,10 @@
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
-import { expectAgrees, randn, relativeError, runNativeOnly, TOLERANCE } from './helpers.js';
+import { loadBinding } from '../src/binding.js';
+import { NATIVE_KERNELS } from '../src/register.js';
+import { expectAgrees, randn, relativeError, runBoth, runNativeOnly, TOLERANCE } from './helpers.js';
 
 describe('elementwise kernels agree with tfjs cpu', () => {
   const broadcasts: Array<[string, number[], number[]]> = [
@@ -55,4 +58,29 @@ describe('elementwise kernels agree with tfjs cpu', () => {
   for (const [name, shape, axis, keepDims] of sums) {
     it(`Sum ${name}`, () => tf.tidy(() => expectAgrees('Sum', { x: randn(shape) }, { axis, keepDims })));
   }
+
+  const means: Array<[string, number[], number[] | null, boolean]> = [
+    ['over H, W (the global average pool)', [4, 5, 5, 2048], [1, 2], false],
+    ['over N, H, W (batch statistics)', [4, 36, 36, 128], [0, 1, 2], false],
+    ['over the last axis, keepDims', [6, 10, 5], [-1], true],
+    ['all axes', [3, 50, 7], null, false],
+  ];
+  for (const [name, shape, axis, keepDims] of means) {
+    it(`Mean ${name}`, () => tf.tidy(() => expectAgrees('Mean', { x: randn(shape) }, { axis, keepDims })));
+  }
+
+  it('Mean over H, W is bit for bit what tfjs computes', () => {
+    tf.tidy(() => {
+      const { ref, got } = runBoth('Mean', { x: randn([2, 7, 7, 300]) }, { axis: [1, 2], keepDims: false });
+      expect(Array.from(got)).toEqual(Array.from(ref));
+    });
+  });
+
+  it('Mean leaves axes that are not one run to tfjs', () => {
+    tf.tidy(() => {
+      const mean = NATIVE_KERNELS.find((k) => k.kernelName === 'Mean')!;
+      const args = { inputs: { x: randn([2, 3, 4]) }, backend: tf.backend() as MathBackendCPU, attrs: { axis: [0, 2] } };
+      expect(mean.run(args, loadBinding())).toBeUndefined();
+    });
+  });
 });

@@ -34,7 +34,7 @@ export function runBoth(kernelName: string, inputs: Record<string, tf.Tensor | u
   if (!native) throw new Error(`no native ${kernelName} kernel`);
   const args = { inputs: inputs as Record<string, tf.TensorInfo>, backend: backend(), attrs: attrs as tf.NamedAttrMap };
   const ref = stock.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
-  const got = native.run(args, loadBinding());
+  const got = native.run(args, loadBinding()) as tf.TensorInfo | undefined;
   expect(got, `${kernelName} fell back to tfjs`).toBeDefined();
   return { ref: read(ref), got: read(got!), refShape: ref.shape, gotShape: got!.shape };
 }
@@ -43,12 +43,23 @@ export function runBoth(kernelName: string, inputs: Record<string, tf.Tensor | u
  * Runs one of the package's own kernels, which have no stock counterpart; the reference is then
  * composed from stock ops by the caller (computed before registration or on stock kernels).
  */
-export function runNativeOnly(kernelName: string, inputs: Record<string, tf.Tensor>) {
+function runNative(kernelName: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>): tf.TensorInfo[] {
   const native = NATIVE_KERNELS.find((k) => k.kernelName === kernelName);
   if (!native) throw new Error(`no native ${kernelName} kernel`);
-  const got = native.run({ inputs, backend: backend(), attrs: {} }, loadBinding());
+  const got = native.run({ inputs, backend: backend(), attrs: attrs as tf.NamedAttrMap }, loadBinding());
   expect(got, `${kernelName} declined`).toBeDefined();
+  return [got!].flat();
+}
+
+/** {@link runNative} for a kernel with one output. */
+export function runNativeOnly(kernelName: string, inputs: Record<string, tf.Tensor>) {
+  const [got] = runNative(kernelName, inputs, {});
   return { got: read(got!), shape: got!.shape };
+}
+
+/** {@link runNative} for a kernel with several outputs: their values, in order. */
+export function runNativeOnlyMulti(kernelName: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown>): number[][] {
+  return runNative(kernelName, inputs, attrs).map((t) => [...read(t)]);
 }
 
 function read(t: tf.TensorInfo): Float32Array {

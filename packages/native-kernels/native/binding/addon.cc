@@ -6,9 +6,11 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 #include <algorithm>
+#include <cstdint>
 #include <exception>
 #include <string>
 
+#include "../ops/adam.h"
 #include "../ops/batch_norm.h"
 #include "../ops/conv.h"
 #include "../ops/eltwise.h"
@@ -169,6 +171,17 @@ Napi::Value SumRows(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// meanAxes(x, outer, reduce, inner, out)
+Napi::Value MeanAxes(const Napi::CallbackInfo& info) {
+  const int64_t outer = info[1].As<Napi::Number>().Int64Value();
+  const int64_t reduce = info[2].As<Napi::Number>().Int64Value();
+  const int64_t inner = info[3].As<Napi::Number>().Int64Value();
+  if (outer < 1 || reduce < 1 || inner < 1) throw Napi::RangeError::New(info.Env(), "meanAxes: outer, reduce and inner must be positive");
+  if (outer > INT64_MAX / reduce / inner) throw Napi::RangeError::New(info.Env(), "meanAxes: size overflows");
+  mean_axes(floats(info, 0, outer * reduce * inner, "x"), outer, reduce, inner, floats(info, 4, outer * inner, "out"));
+  return info.Env().Undefined();
+}
+
 // reluGrad(dy, x, dx)
 Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
   const int64_t n = float_length(info, 0, "dy");
@@ -198,6 +211,54 @@ Napi::Value BatchMatMul(const Napi::CallbackInfo& info) {
   float* out = floats(info, 3, std::max(s.batch_a, s.batch_b) * s.m * s.n, "out");
   guarded(info.Env(), [&] { batch_matmul(s, a, b, out); });
   return info.Env().Undefined();
+}
+
+Napi::Array float_arrays(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsArray()) throw Napi::TypeError::New(info.Env(), std::string(name) + " must be an array of Float32Arrays");
+  return info[i].As<Napi::Array>();
+}
+
+float* float_data(const Napi::Env& env, const Napi::Array& list, uint32_t k, int64_t expected, const char* name) {
+  Napi::Value e = list.Get(k);
+  if (!e.IsTypedArray() || e.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw Napi::TypeError::New(env, std::string(name) + " must hold Float32Arrays");
+  }
+  auto a = e.As<Napi::Float32Array>();
+  if (expected >= 0 && static_cast<int64_t>(a.ElementLength()) != expected) {
+    throw Napi::RangeError::New(env, std::string(name) + "[" + std::to_string(k) + "] does not have its gradient's size");
+  }
+  return a.Data();
+}
+
+// kerasAdam([alpha, 1 - beta1, 1 - beta2, epsilon], gradients, m, v, values, mOut, vOut, valuesOut):
+// seven parallel lists with one Float32Array per variable.
+Napi::Value KerasAdam(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto hyper = info[0];
+  if (!hyper.IsArray() || hyper.As<Napi::Array>().Length() != 4) throw Napi::TypeError::New(env, "step must be 4 numbers");
+  float h[4];
+  for (uint32_t k = 0; k < 4; ++k) {
+    Napi::Value e = hyper.As<Napi::Array>().Get(k);
+    if (!e.IsNumber()) throw Napi::TypeError::New(env, "step must be 4 numbers");
+    h[k] = e.As<Napi::Number>().FloatValue();
+  }
+  const char* names[] = {"gradients", "m", "v", "values", "mOut", "vOut", "valuesOut"};
+  Napi::Array lists[7];
+  for (size_t l = 0; l < 7; ++l) lists[l] = float_arrays(info, l + 1, names[l]);
+  const uint32_t count = lists[0].Length();
+  for (size_t l = 1; l < 7; ++l) {
+    if (lists[l].Length() != count) throw Napi::RangeError::New(env, "kerasAdam: the lists differ in length");
+  }
+  std::vector<AdamSlot> slots(count);
+  for (uint32_t k = 0; k < count; ++k) {
+    const float* g = float_data(env, lists[0], k, -1, names[0]);
+    const auto size = static_cast<int64_t>(lists[0].Get(k).As<Napi::Float32Array>().ElementLength());
+    float* p[6];
+    for (size_t l = 1; l < 7; ++l) p[l - 1] = float_data(env, lists[l], k, size, names[l]);
+    slots[k] = AdamSlot{g, p[0], p[1], p[2], p[3], p[4], p[5], size};
+  }
+  keras_adam(slots, AdamStep{h[0], h[1], h[2], h[3]});
+  return env.Undefined();
 }
 
 const char* isa_name(dnnl::cpu_isa isa) {
@@ -258,6 +319,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
   exports.Set("sumRows", Napi::Function::New(env, SumRows, "sumRows"));
   exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad, "maxPoolGrad"));
+  exports.Set("meanAxes", Napi::Function::New(env, MeanAxes, "meanAxes"));
+  exports.Set("kerasAdam", Napi::Function::New(env, KerasAdam, "kerasAdam"));
   return exports;
 }
 

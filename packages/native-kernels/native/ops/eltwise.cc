@@ -124,6 +124,24 @@ void sum_rows(const float* x, int64_t rows, int64_t cols, float* out) {
   sum_over_rows(rows, cols, out, [x](int64_t i, int64_t) { return static_cast<double>(x[i]); });
 }
 
+void mean_axes(const float* x, int64_t outer, int64_t reduce, int64_t inner, float* out) {
+  const auto count = static_cast<float>(reduce);
+  if (outer == 1) {
+    sum_over_rows(reduce, inner, out, [x, count](int64_t i, int64_t) { return static_cast<double>(x[i] / count); });
+    return;
+  }
+#pragma omp parallel for schedule(static) if (outer * reduce * inner >= kParallelFrom)
+  for (int64_t o = 0; o < outer; ++o) {
+    std::vector<double> acc(inner, 0.0);
+    const float* block = x + o * reduce * inner;
+    for (int64_t r = 0; r < reduce; ++r) {
+#pragma omp simd
+      for (int64_t i = 0; i < inner; ++i) acc[i] += static_cast<double>(block[r * inner + i] / count);
+    }
+    for (int64_t i = 0; i < inner; ++i) out[o * inner + i] = static_cast<float>(acc[i]);
+  }
+}
+
 void relu_grad(const float* dy, const float* x, int64_t n, float* dx) {
 #pragma omp parallel for simd schedule(static) if (n >= kParallelFrom)
   for (int64_t i = 0; i < n; ++i) dx[i] = x[i] > 0.f ? dy[i] : 0.f;

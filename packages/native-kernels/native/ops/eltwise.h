@@ -23,6 +23,14 @@ void unary(UnaryOp op, const float* x, int64_t n, float alpha, float* out);
 /** out[c] = Σ_r x[r·cols + c]: a sum over leading axes, accumulated in double. */
 void sum_rows(const float* x, int64_t rows, int64_t cols, float* out);
 
+/**
+ * out[o·inner + i] = Σ_r x[(o·reduce + r)·inner + i] / reduce: a mean over a contiguous run of
+ * axes, each term divided before it is summed in double, as tfjs's Mean does. With one outer
+ * block the rows are split over the threads (the sum's order changes); otherwise the outer
+ * blocks are, and the result is bit-identical to tfjs.
+ */
+void mean_axes(const float* x, int64_t outer, int64_t reduce, int64_t inner, float* out);
+
 /** dx = dy where x > 0, else 0: the gradient of relu in one pass (tfjs: dy · step(x)). */
 void relu_grad(const float* dy, const float* x, int64_t n, float* dx);
 

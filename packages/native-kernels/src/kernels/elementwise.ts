@@ -43,21 +43,50 @@ function unaryKernel(kernelName: string, op: number): NativeKernel {
   };
 }
 
+/** The sorted, non-negative axes of a reduction's `axis` attribute (all axes when it is absent). */
+function reductionAxes(axisAttr: unknown, rank: number): number[] {
+  if (axisAttr == null) return [...Array(rank).keys()];
+  return [axisAttr as number | number[]].flat().map((a) => (a < 0 ? a + rank : a)).sort((p, q) => p - q);
+}
+
+/** The reduced shape, with the reduced axes kept as 1s when `keepDims` asks for it. */
+function reducedShape(shape: readonly number[], axes: number[], keepDims: unknown): number[] {
+  return keepDims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
+}
+
 /** Sum over leading axes (e.g. [0, 1, 2] of NHWC: per-channel sums) or over all axes. */
 const sumKernel: NativeKernel = {
   kernelName: 'Sum',
   run({ inputs, backend, attrs }, native) {
     const { x } = inputs;
     if (!x || !allFloat32(x) || size(x.shape) === 0) return undefined;
-    const rank = x.shape.length;
-    const axisAttr = attrs['axis'] as number | number[] | null | undefined;
-    const axes = axisAttr == null ? [...Array(rank).keys()] : [axisAttr].flat().map((a) => (a < 0 ? a + rank : a)).sort((p, q) => p - q);
+    const axes = reductionAxes(attrs['axis'], x.shape.length);
     if (!axes.every((a, i) => a === i)) return undefined;
     const k = axes.length;
     const cols = size(x.shape.slice(k));
     const rows = size(x.shape.slice(0, k));
-    const shape = attrs['keepDims'] ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
-    return output(backend, shape, (o) => native.sumRows(floatsOf(backend, x), rows, cols, o));
+    return output(backend, reducedShape(x.shape, axes, attrs['keepDims']), (o) => native.sumRows(floatsOf(backend, x), rows, cols, o));
+  },
+};
+
+/**
+ * Mean over a contiguous run of axes: [1, 2] of NHWC is the global average pool, [0, 1, 2] the
+ * batch statistics of BatchNorm in training mode. tfjs's own transposes the reduced axes last in
+ * JavaScript first.
+ */
+const meanKernel: NativeKernel = {
+  kernelName: 'Mean',
+  run({ inputs, backend, attrs }, native) {
+    const { x } = inputs;
+    if (!x || !allFloat32(x) || size(x.shape) === 0) return undefined;
+    const axes = reductionAxes(attrs['axis'], x.shape.length);
+    const first = axes[0]!;
+    const last = axes.at(-1)!;
+    if (!axes.every((a, i) => a === first + i)) return undefined;
+    const outer = size(x.shape.slice(0, first));
+    const reduce = size(x.shape.slice(first, last + 1));
+    const inner = size(x.shape.slice(last + 1));
+    return output(backend, reducedShape(x.shape, axes, attrs['keepDims']), (o) => native.meanAxes(floatsOf(backend, x), outer, reduce, inner, o));
   },
 };
 
@@ -72,5 +101,6 @@ export const elementwiseKernels: NativeKernel[] = [
   unaryKernel('Sqrt', 2),
   unaryKernel('Square', 3),
   sumKernel,
+  meanKernel,
 ];
 

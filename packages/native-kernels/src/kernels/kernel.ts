@@ -17,5 +17,5 @@ export interface CpuKernelArgs {
  */
 export interface NativeKernel {
   kernelName: string;
-  run(args: CpuKernelArgs, native: NativeBinding): TensorInfo | undefined;
+  run(args: CpuKernelArgs, native: NativeBinding): TensorInfo | TensorInfo[] | undefined;
 }

@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+/**
+ * The kernel that does a whole step's update in one call, where a backend registers it (the
+ * contract is in @xfer/native-kernels' keras_adam.ts).
+ */
+const KERAS_ADAM_KERNEL = 'KerasAdam';
+
 /** tfjs-core does not export its NamedTensor type; it is what an optimizer's getWeights() holds. */
 type NamedTensor = Awaited<ReturnType<tf.Optimizer['getWeights']>>[number];
 
@@ -40,20 +46,42 @@ export class KerasAdam extends tf.Optimizer {
     const t = this.iterations + 1;
     const f = Math.fround;
     const alpha = f((f(this.learningRate) * f(Math.sqrt(f(1 - f(f(this.beta2) ** t))))) / f(1 - f(f(this.beta1) ** t)));
+    const slots = named.map(({ name, tensor: gradient }, i) => {
+      const value = tf.engine().registeredVariables[name]!;
+      this.m[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      this.v[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      return { gradient, m: this.m[i]!.variable, v: this.v[i]!.variable, value };
+    });
+    const updates = slots.filter((s): s is typeof s & { gradient: tf.Tensor } => s.gradient != null);
     tf.tidy(() => {
-      named.forEach(({ name, tensor: gradient }, i) => {
-        const value = tf.engine().registeredVariables[name]!;
-        this.m[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        this.v[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-        if (gradient == null) return;
-        const m = this.m[i]!.variable;
-        const v = this.v[i]!.variable;
+      if (tf.getKernel(KERAS_ADAM_KERNEL, tf.getBackend()) && updates.every((s) => s.gradient.dtype === 'float32')) {
+        this.applyInOneKernel(updates, alpha);
+        return;
+      }
+      for (const { gradient, m, v, value } of updates) {
         m.assign(tf.add(m, tf.mul(tf.sub(gradient, m), 1 - this.beta1)));
         v.assign(tf.add(v, tf.mul(tf.sub(tf.square(gradient), v), 1 - this.beta2)));
         value.assign(tf.sub(value, tf.div(tf.mul(m, alpha), tf.add(tf.sqrt(v), this.epsilon))));
-      });
+      }
     });
     this.incrementIterations();
+  }
+
+  /**
+   * The same update through the backend's `KerasAdam` kernel (@xfer/native-kernels registers one
+   * on cpu): every variable in one call, bit-identical to the ops above.
+   */
+  private applyInOneKernel(updates: Array<{ gradient: tf.Tensor; m: tf.Variable; v: tf.Variable; value: tf.Variable }>, alpha: number): void {
+    const inputs: tf.NamedTensorMap = {};
+    updates.forEach(({ gradient, m, v, value }, i) => Object.assign(inputs, { [`gradient${i}`]: gradient, [`m${i}`]: m, [`v${i}`]: v, [`value${i}`]: value }));
+    const attrs = { count: updates.length, alpha, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+    const outs = tf.engine().runKernel(KERAS_ADAM_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    const n = updates.length;
+    updates.forEach(({ m, v, value }, i) => {
+      m.assign(outs[i]!);
+      v.assign(outs[n + i]!);
+      value.assign(outs[2 * n + i]!);
+    });
   }
 
   override dispose(): void {

@@ -70,4 +70,34 @@ describe('KerasAdam', () => {
     b.dispose();
     tf.dispose([v, w]);
   });
+
+  it("updates bit for bit as its ops do when the backend's KerasAdam kernel does it in one call", () => {
+    const kernel = tf.getKernel('KerasAdam', 'cpu');
+    expect(kernel, 'pickBackend registers @xfer/native-kernels, whose KerasAdam kernel this checks').toBeDefined();
+    const shapes = [[3, 3, 8, 16], [16], [1000, 7], [5]];
+    const run = (tag: string) => {
+      const vars = shapes.map((s, i) => tf.variable(tf.randomNormal(s, 0, 1, 'float32', i + 1), true, `adam-kernel-${tag}-${i}`));
+      const optimizer = new KerasAdam(1e-3);
+      for (let step = 0; step < 3; step++) {
+        // The third variable has no gradient at the second step, as a frozen layer would.
+        const grads = vars.map((v, i) => ({
+          name: v.name,
+          tensor: step === 1 && i === 2 ? (null as unknown as tf.Tensor) : tf.mul(tf.randomNormal(v.shape, 0, 1, 'float32', 10 * step + i + 1), 10 ** -(i + 2)),
+        }));
+        optimizer.applyGradients(grads);
+        tf.dispose(grads.map((g) => g.tensor).filter((t) => t != null));
+      }
+      const out = vars.map((v) => [...v.dataSync()]);
+      tf.dispose(vars);
+      optimizer.dispose();
+      return out;
+    };
+    const fused = run('fused');
+    tf.unregisterKernel('KerasAdam', 'cpu');
+    try {
+      expect(fused).toEqual(run('ops'));
+    } finally {
+      tf.registerKernel(kernel!);
+    }
+  });
 });
