@@ -1,9 +1,9 @@
 /**
  * `xfer train --tensorboard` read back by TensorBoard's own EventAccumulator: every file loads,
  * also one a SIGKILL cut short; each epoch scalar is the value in metrics.jsonl, under Keras'
- * tags and steps; the sample grid and the confusion matrix decode at their sizes; weight
- * histograms come at Keras' tags every second epoch; and `--resume`
- * adds new files whose steps continue the killed run's.
+ * tags and steps; the sample and augmentation grids and the confusion matrix decode at their
+ * sizes; weight histograms come at Keras' tags every second epoch; and `--resume` adds new files
+ * whose steps continue the killed run's.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, promises as fs, rmSync } from 'node:fs';
@@ -111,10 +111,11 @@ suite(`TensorBoard event files read by TensorBoard${skipReason ? ` (skipped: ${s
     expect(batchSteps).toEqual(Array.from({ length: Math.floor((4 * batches) / 2) }, (_, i) => 2 * (i + 1)));
     for (const [, a] of train.batch_accuracy!) expect(a).toBeGreaterThanOrEqual(0);
 
-    // The sample grid once, from the first process: 3 by 3 tiles of 64 px under 28-px titles,
-    // 10 px apart (renderImageGrid's defaults). The confusion matrix at the last epoch's step, as
-    // confusion.png, whose PNG header holds its size.
-    expect(logs.train!.images).toEqual({ samples: [{ step: 0, width: 232, height: 316, decoded: [232, 316] }] });
+    // The sample and augmentation grids once, from the first process: 3 by 3 tiles of 64 px under
+    // 28-px titles, 10 px apart (renderImageGrid's defaults). The confusion matrix at the last
+    // epoch's step, as confusion.png, whose PNG header holds its size.
+    const grid = [{ step: 0, width: 232, height: 316, decoded: [232, 316] }];
+    expect(logs.train!.images).toEqual({ samples: grid, augmentation: grid });
     const png = await fs.readFile(path.join(runDir, 'confusion.png'));
     const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)];
     expect(logs.test!.images).toEqual({ confusion_matrix: [{ step: 3, width, height, decoded: [width, height] }] });

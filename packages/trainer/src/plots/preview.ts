@@ -114,12 +114,15 @@ export async function previewSamples(options: PreviewSamplesOptions): Promise<Pr
 }
 
 /**
- * What training epochs 1..count draw for the split's first image that decodes: the training
- * Loader's own seed, augmentation and epochs (train/seeds.ts), so the tiles equal the pixels the
- * model is trained on. The recipe's second figure.
+ * What training epochs 1..count draw for the first example that decodes: the training Loader's
+ * own seed, augmentation and epochs (train/seeds.ts), so the tiles equal the pixels the model is
+ * trained on, each titled with its draw. The recipe's second figure; no tiles when none decodes.
  */
-export async function previewAugmentations(options: PreviewSamplesOptions & { augment: RandomAugment }): Promise<PreviewSamples> {
-  const { opened, split, examples } = await openSplit(options);
+export async function augmentationTiles(
+  examples: readonly Example[],
+  classNames: string[],
+  options: Pick<PreviewSamplesOptions, 'size' | 'count' | 'threads' | 'seed'> & { augment: RandomAugment },
+): Promise<{ tiles: PreviewTile[]; failures: SkippedImage[] }> {
   const failures: SkippedImage[] = [];
   const seed = runSeeds(options.seed ?? 1337).loader;
   const loader = new SplitLoader(examples, {
@@ -130,19 +133,28 @@ export async function previewAugmentations(options: PreviewSamplesOptions & { au
     for (let epoch = 1; epoch <= (options.count ?? 9); epoch++) {
       const e = loaderEpoch(0, epoch);
       const tile = await firstBatch(loader, e, (b) =>
-        tiles(b, examples, opened.classNames, (i, className) => {
+        tiles(b, examples, classNames, (i, className) => {
           const draw = augmentParams(seed, e, b.indices[i]!, options.augment);
           const degrees = Math.round((draw.angle * 180) / Math.PI);
           return `${className} ${draw.flipHorizontal ? 'flip ' : ''}${degrees >= 0 ? '+' : ''}${degrees}°`;
         }),
       );
-      if (tile.length === 0) throw noImage(opened, split, examples.length, failures.length);
+      // Every epoch decodes the same examples: one that finds none, the first, finds none at all.
+      if (tile.length === 0) break;
       shown.push(...tile);
     }
-    return { location: opened.location, split, kind: opened.kind, classNames: opened.classNames, tiles: shown, failures };
+    return { tiles: shown, failures };
   } finally {
     await loader.close();
   }
+}
+
+/** The augmentations of a split's first image that decodes, as augmentationTiles draws them. */
+export async function previewAugmentations(options: PreviewSamplesOptions & { augment: RandomAugment }): Promise<PreviewSamples> {
+  const { opened, split, examples } = await openSplit(options);
+  const { tiles: shown, failures } = await augmentationTiles(examples, opened.classNames, options);
+  if (shown.length === 0) throw noImage(opened, split, examples.length, failures.length);
+  return { location: opened.location, split, kind: opened.kind, classNames: opened.classNames, tiles: shown, failures };
 }
 
 /** The JSON written next to a preview PNG: what each tile shows, and where. */

@@ -18,8 +18,8 @@ export interface TensorBoardOptions {
  * Keras' TensorBoard callback, laid out as Keras lays it out: epoch_loss, epoch_accuracy and
  * epoch_learning_rate in train/, epoch_loss, epoch_accuracy and evaluation_*_vs_iterations in
  * validation/, batch_* in train/ every updateFreq batches, weight histograms in train/ every
- * histogramFreq epochs. Pictures go where the recipe asks: the sample grid in train/, the test
- * split's confusion matrix in test/.
+ * histogramFreq epochs. Pictures go where the recipe asks: the sample and augmentation grids in
+ * train/, the test split's confusion matrix in test/.
  *
  * Steps run across the recipe's phases, as one Keras fit continued with initial_epoch would
  * count them: the epoch step is the 0-based epoch of the whole run, the batch step the 1-based
@@ -74,7 +74,7 @@ export class TensorBoardLogger implements Callback {
     if (histogramFreq && step % histogramFreq === 0) await this.train.histograms(step, weightHistograms(this.model));
   }
 
-  /** Pictures in train/, such as the sample grid at step 0. */
+  /** Pictures in train/, such as the sample and augmentation grids at step 0. */
   async trainImages(step: number, values: Record<string, Picture>): Promise<void> {
     await this.train.images(step, values);
   }

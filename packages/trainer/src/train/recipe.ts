@@ -11,7 +11,7 @@ import { renderConfusion } from '../plots/confusion.js';
 import { renderCurves } from '../plots/curves.js';
 import { RunDir } from '../run/run_dir.js';
 import { TensorBoardLogger } from '../tensorboard/callback.js';
-import { logSamples } from '../tensorboard/samples.js';
+import { logFigures } from '../tensorboard/figures.js';
 import { loadModel, saveModel } from '../weights/file_io.js';
 import { KerasAdam } from './adam.js';
 import { buildModel } from './build_model.js';
@@ -25,7 +25,7 @@ import { fit, trainableParams, type FitOptions } from './fit.js';
 import { checkClasses, classWeights, splitShares } from './classes.js';
 import { Objective } from './metrics.js';
 import { epochOffsets, phasesFor } from './phases.js';
-import { openSplits, type SplitLoaders } from './run_splits.js';
+import { openSplits, trainAugment, type SplitLoaders } from './run_splits.js';
 import { runSeeds } from './seeds.js';
 import { formatSummary } from './summary.js';
 
@@ -151,8 +151,12 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
     }
     if (config.tensorboard) {
       tensorboard = await TensorBoardLogger.open({ ...config.tensorboard, dir: config.tensorboard.dir ?? run.path('logs') }, built.model, phasesFor(config, built.pretrained));
-      // A resumed run has its samples from the first process.
-      if (!checkpoint) await logSamples(tensorboard, loaders.train.examples, classNames, { size: [config.imageSize, config.imageSize], threads: config.threads });
+      // A resumed run has its figures from the first process.
+      if (!checkpoint) {
+        await logFigures(tensorboard, loaders.train.examples, classNames, {
+          size: [config.imageSize, config.imageSize], threads: config.threads, seed: config.seed, augment: trainAugment(config),
+        });
+      }
     }
     await trainPhases(config, built, loaders, objective, run, history, report, checkpoint, tensorboard, control.signal);
     const test = await evaluate(model, loaders.test, { objective });

@@ -1,3 +1,4 @@
+import type { RandomAugment } from '@xfer/native-preproc';
 import { SplitLoader } from '../data/split_loader.js';
 import type { Example, SkippedImage } from '../datasets/example.js';
 import { sliceSplit } from '../datasets/split.js';
@@ -10,6 +11,11 @@ export interface SplitLoaders {
   train: SplitLoader;
   validation: SplitLoader;
   test: SplitLoader;
+}
+
+/** The training split's augmentation (Keras RandomFlip("horizontal") + RandomRotation). */
+export function trainAugment(config: Pick<TrainConfig, 'flip' | 'rotation'>): RandomAugment {
+  return { flip: config.flip ? 'horizontal' : 'none', rotation: config.rotation };
 }
 
 /**
@@ -30,7 +36,7 @@ export function openSplits(
       ...common,
       seed: runSeeds(config.seed).loader,
       shuffle: true,
-      augment: { flip: config.flip ? 'horizontal' : 'none', rotation: config.rotation },
+      augment: trainAugment(config),
       prefetch: config.prefetch,
       cache,
       onSkip: (s) => onSkip('train', s),
