@@ -144,7 +144,12 @@ void mean_axes(const float* x, int64_t outer, int64_t reduce, int64_t inner, flo
 
 void relu_grad(const float* dy, const float* x, int64_t n, float* dx) {
 #pragma omp parallel for simd schedule(static) if (n >= kParallelFrom)
-  for (int64_t i = 0; i < n; ++i) dx[i] = x[i] > 0.f ? dy[i] : 0.f;
+  for (int64_t i = 0; i < n; ++i) {
+    // dy is loaded whatever x is: a load inside the condition kept GCC from vectorising the loop
+    // (7x slower).
+    const float d = dy[i];
+    dx[i] = x[i] > 0.f ? d : 0.f;
+  }
 }
 
 void sum_centred_product(const float* dy, const float* x, const float* mean, int64_t rows, int64_t cols, float* out) {
