@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // One training step (forward + backward + Adam) of the recipe's transfer model (Xception at
 // 150x150, BatchNorm in inference mode, GAP, Dropout, Dense(1)) at batch 32, in the frozen and
-// the fine-tune phase, plus the frozen phase's feature extraction (the base's inference forward),
+// the fine-tune phase, from scratch (the whole model, BatchNorm on batch statistics), plus the
+// frozen phase's feature extraction (the base's inference forward),
 // for several engines side by side in one run, each held against Keras on TensorFlow, the
 // reference. Each peer runs in its own process, one after another; figures from a busy machine
 // are noisy, so compare the ratios.
@@ -88,7 +89,7 @@ const results = values.peers.split(',').map((name) => {
 const keras = results.find((r) => r.name === 'keras' && !r.error);
 const xfer = results.find((r) => r.name === 'xfer' && !r.error);
 const fmt = (v, d = 2) => (v === undefined ? '–' : v.toFixed(d));
-const PHASES = ['frozen', 'finetune', 'inference'];
+const PHASES = ['frozen', 'finetune', 'scratch', 'inference'];
 /** Speed relative to Keras: Keras' seconds per batch / this engine's (above 1 = faster than Keras). */
 const vsKeras = (r, phase) => {
   const k = keras && perBatch(keras, phase);
@@ -98,23 +99,26 @@ const vsKeras = (r, phase) => {
 const lines = [];
 lines.push(`Xception transfer model, 150x150, batch ${batch}, ${cpus().length} cores (${cpus()[0]?.model}), ${new Date().toISOString().slice(0, 10)}`);
 lines.push('');
-lines.push('| engine | measured at batch | frozen step s | frozen img/s | fine-tune step s | fine-tune img/s | inference img/s | vs Keras frozen | vs Keras fine-tune | vs Keras inference |');
-lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+lines.push('| engine | measured at batch | frozen step s | frozen img/s | fine-tune step s | fine-tune img/s | from-scratch step s | from-scratch img/s | inference img/s | vs Keras frozen | vs Keras fine-tune | vs Keras from scratch | vs Keras inference |');
+lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
 for (const r of results) {
   if (r.error) {
-    lines.push(`| ${r.label} | – | error: ${r.error} | | | | | | | |`);
+    lines.push(`| ${r.label} | – | error: ${r.error} | | | | | | | | | | |`);
     continue;
   }
-  const [f, t, i] = PHASES.map((p) => perBatch(r, p));
+  const [f, t, s, i] = PHASES.map((p) => perBatch(r, p));
   const scaled = r.batch !== batch ? ` (extrapolated from ${r.batch})` : '';
-  lines.push(`| ${r.label} | ${r.batch}${scaled} | ${fmt(f)} | ${fmt(f && batch / f, 1)} | ${fmt(t)} | ${fmt(t && batch / t, 1)} | ${fmt(i && batch / i, 1)} | ${PHASES.map((p) => vsKeras(r, p)).join(' | ')} |`);
+  lines.push(`| ${r.label} | ${r.batch}${scaled} | ${fmt(f)} | ${fmt(f && batch / f, 1)} | ${fmt(t)} | ${fmt(t && batch / t, 1)} | ${fmt(s)} | ${fmt(s && batch / s, 1)} | ${fmt(i && batch / i, 1)} | ${PHASES.map((p) => vsKeras(r, p)).join(' | ')} |`);
 }
 lines.push('');
-lines.push('vs Keras: Keras\' time per batch ÷ the engine\'s (above 1 = faster than Keras on TensorFlow, the reference).');
+lines.push('vs Keras: Keras\' time per batch ÷ the engine\'s (above 1 = faster than Keras on TensorFlow, the reference). From scratch: the whole model trains with the base\'s BatchNorm on batch statistics (moving averages updated).');
+for (const r of results.filter((r) => !r.error && perBatch(r, 'scratch') && perBatch(r, 'finetune'))) {
+  lines.push(`- ${r.label}: a from-scratch step costs ${fmt(perBatch(r, 'scratch') / perBatch(r, 'finetune'))}x its fine-tune step`);
+}
 for (const r of results.filter((r) => !r.error)) lines.push(`- ${r.label}: ${r.reason}`);
 
 if (xfer) {
-  for (const phase of ['finetune', 'frozen', 'inference']) {
+  for (const phase of ['finetune', 'scratch', 'frozen', 'inference']) {
     const b = xfer.phases[phase]?.breakdown;
     if (!b) continue;
     const nativeMs = b.kernels.filter((k) => k.native).reduce((s, k) => s + k.ms, 0);

@@ -2,7 +2,7 @@
 recipe's transfer model built as the Keras transfer-learning guide builds it (Xception at 150x150
 without its top, called with training=False, GAP, Dropout(0.2), Dense(1)), on TensorFlow's CPU
 runtime. Times training steps as `fit` runs them (the compiled train function, via
-train_on_batch on one fixed batch) in the frozen and fine-tune phases, and the base's inference
+train_on_batch on one fixed batch) in the frozen and fine-tune phases and from scratch, and the base's inference
 forward on the rescaled batch (base.predict_on_batch, the compiled predict function). Prints one
 JSON object on stdout.
 
@@ -18,11 +18,11 @@ import tensorflow as tf
 from step_peer import parse_args, timed
 
 
-def build(size):
+def build(size, base_training=False):
     base = keras.applications.Xception(weights=None, include_top=False, input_shape=(size, size, 3))
     inputs = keras.Input(shape=(size, size, 3))
     x = keras.layers.Rescaling(scale=1 / 127.5, offset=-1)(inputs)
-    x = base(x, training=False)
+    x = base(x, training=None if base_training else False)
     x = keras.layers.GlobalAveragePooling2D()(x)
     x = keras.layers.Dropout(0.2)(x)
     outputs = keras.layers.Dense(1)(x)
@@ -61,6 +61,11 @@ def main():
         # step; the reason reports what the steps did to one BatchNorm layer's moving mean.
         updated = not np.array_equal(before, bn.moving_mean.numpy())
         bn_mode[phase] = 'batch statistics, moving stats updated' if updated else 'inference mode'
+    # From scratch: a fresh model whose base is called without training=False, so fit's
+    # training=True normalises with batch statistics and updates the moving ones.
+    _, scratch = build(a.size, base_training=True)
+    compile_phase(scratch, 1e-3)
+    phases['scratch'] = {'ms': timed(lambda: scratch.train_on_batch(x, y), a.steps)}
     features = x / 127.5 - 1
     phases['inference'] = {'ms': timed(lambda: base.predict_on_batch(features), a.steps)}
     reason = (f'Keras {keras.__version__} on TF {tf.__version__} CPU ({keras.backend.backend()} backend), '

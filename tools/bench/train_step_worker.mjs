@@ -5,7 +5,9 @@
 // Prints one JSON object on stdout.
 //
 //   node tools/bench/train_step_worker.mjs --backend cpu|wasm|webgpu [--batch 32] [--size 150] [--steps 2]
-//        [--phases frozen,finetune,inference] [--kernels]
+//        [--phases frozen,finetune,scratch,inference] [--kernels]
+// scratch trains the whole model with the base's BatchNorm in training mode (batch statistics and
+// moving-average updates), as `xfer train --weights none` does.
 // XFER_NATIVE_KERNELS=off turns the native kernels off (the stock cpu peer).
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,7 +15,7 @@ import { KerasAdam, pickBackend, transferModel, xception } from '@xfer/trainer';
 
 const { values } = parseArgs({ options: {
   backend: { type: 'string', default: 'cpu' }, batch: { type: 'string', default: '32' }, size: { type: 'string', default: '150' },
-  steps: { type: 'string', default: '2' }, phases: { type: 'string', default: 'frozen,finetune,inference' }, kernels: { type: 'boolean', default: false },
+  steps: { type: 'string', default: '2' }, phases: { type: 'string', default: 'frozen,finetune,scratch,inference' }, kernels: { type: 'boolean', default: false },
 } });
 const batch = Number(values.batch);
 const size = Number(values.size);
@@ -35,8 +37,8 @@ const y = tf.cast(tf.greater(tf.randomUniform([batch, 1], 0, 1, 'float32', 2), 0
  * is read back asynchronously, as fit reads it (webgpu has no synchronous read in Node), which also
  * waits for the step's work on a GPU.
  */
-async function trainStep(optimizer, vars) {
-  const { value, grads } = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true })), vars);
+async function trainStep(net, optimizer, vars) {
+  const { value, grads } = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(y, net.apply(x, { training: true })), vars);
   optimizer.applyGradients(grads);
   await value.data();
   tf.dispose([value, ...Object.values(grads)]);
@@ -79,9 +81,10 @@ for (const phase of phases) {
     continue;
   }
   base.trainable = phase === 'finetune';
+  const net = phase === 'scratch' ? transferModel(xception({ inputShape: [size, size, 3] }), { baseBatchNorm: 'training' }) : model;
   const optimizer = new KerasAdam(phase === 'finetune' ? 1e-5 : 1e-3);
-  const vars = model.trainableWeights.map((w) => w.read());
-  const step = () => trainStep(optimizer, vars);
+  const vars = net.trainableWeights.map((w) => w.read());
+  const step = () => trainStep(net, optimizer, vars);
   result.phases[phase] = { ms: await time(step), breakdown: await kernelBreakdown(step) };
   optimizer.dispose();
 }
