@@ -81,7 +81,7 @@ for (const phase of phases) {
     continue;
   }
   base.trainable = phase === 'finetune';
-  const net = phase === 'scratch' ? transferModel(xception({ inputShape: [size, size, 3] }), { baseBatchNorm: 'training' }) : model;
+  const net = phase === 'scratch' ? transferModel(xception({ inputShape: [size, size, 3] }), { baseBatchNorm: 'batch' }) : model;
   const optimizer = new KerasAdam(phase === 'finetune' ? 1e-5 : 1e-3);
   const vars = net.trainableWeights.map((w) => w.read());
   const step = () => trainStep(net, optimizer, vars);

@@ -17,10 +17,15 @@ export function floatsOf(backend: MathBackendCPU, t: TensorInfo): Float32Array {
  * entirely; the backend adopts it as the tensor's storage (no copy).
  */
 export function output(backend: MathBackendCPU, shape: number[], fill: (out: Float32Array) => void): TensorInfo {
+  return outputs(backend, [shape], fill)[0]!;
+}
+
+/** {@link output} for a kernel with several outputs: `fill` gets one array per shape, in order. */
+export function outputs(backend: MathBackendCPU, shapes: number[][], fill: (...out: Float32Array[]) => void): TensorInfo[] {
   const pool = bufferPool(backend);
-  const out = pool.take(shape.reduce((a, b) => a * b, 1));
-  fill(out);
-  return pool.adopt(shape, out);
+  const arrays = shapes.map((shape) => pool.take(shape.reduce((a, b) => a * b, 1)));
+  fill(...arrays);
+  return arrays.map((values, i) => pool.adopt(shapes[i]!, values));
 }
 
 /** True when every given tensor holds float32 data, the only dtype the addon computes in. */

@@ -71,6 +71,22 @@ export interface NativeBinding {
   sumCentredProduct(dy: Float32Array, x: Float32Array, mean: Float32Array, out: Float32Array): void;
   /** out[c] = sum over r of x[r * cols + c]. */
   sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  /** Per channel of the last axis: the mean and the biased variance over all other axes. */
+  batchMoments(x: Float32Array, mean: Float32Array, variance: Float32Array): void;
+  /** The gradient of training-mode batch norm (native/ops/batch_norm.h); every per-channel array has C values. */
+  batchNormTrainingGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    scale: Float32Array,
+    dmean: Float32Array,
+    dvariance: Float32Array,
+    epsilon: number,
+    dx: Float32Array,
+    dscale: Float32Array,
+    doffset: Float32Array,
+  ): void;
   /** out[o * inner + i] = mean over r of x[(o * reduce + r) * inner + i]. */
   meanAxes(x: Float32Array, outer: number, reduce: number, inner: number, out: Float32Array): void;
   /**
@@ -89,15 +105,27 @@ export interface NativeBinding {
   ): void;
 }
 
+const ADDON = 'xfer_kernels.node';
+
 /**
- * Where the addon is looked for. `XFER_NATIVE_BUILD_DIR` points at another cmake-js output
- * directory (the sanitizer build uses `build-asan`).
+ * Where the addon is looked for: `XFER_NATIVE_BUILD_DIR`, another cmake-js output directory (the
+ * sanitizer build uses `build-asan`); else the build from source, `build/Release`, when there is
+ * one; else the prebuilt binary the packed package carries, `prebuilds/<platform>-<arch>/`
+ * (linux-x64 only, linked against the system's libdnnl.so.2).
  */
 export function addonPath(): string {
   const buildDir = process.env['XFER_NATIVE_BUILD_DIR'];
-  const dir = buildDir ? resolve(packageRoot, buildDir) : join(packageRoot, 'build');
-  return join(dir, 'Release', 'xfer_kernels.node');
+  if (buildDir) return join(resolve(packageRoot, buildDir), 'Release', ADDON);
+  const built = join(packageRoot, 'build', 'Release', ADDON);
+  return existsSync(built) ? built : join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, ADDON);
 }
+
+/** What a build from source needs, for the messages of a missing or unloadable addon. */
+const BUILD_FROM_SOURCE =
+  `build it from source with \`npm run build:native\` in ${packageRoot}. That needs CMake, a C++17 compiler ` +
+  'with OpenMP and oneDNN 2.x with its headers (the kernels use the oneDNN 2 API): Debian/Ubuntu `apt-get ' +
+  'install build-essential cmake libdnnl-dev`, Fedora `dnf install gcc-c++ cmake onednn-devel`, Homebrew ' +
+  '`brew install cmake libomp onednn`';
 
 let cached: NativeBinding | undefined;
 
@@ -106,7 +134,9 @@ export function loadBinding(): NativeBinding {
   if (cached) return cached;
   const path = addonPath();
   if (!existsSync(path)) {
-    throw new Error(`@xfer/native-kernels: the native addon is not built (${path} is missing): run \`npx nx run native-kernels:build\``);
+    throw new Error(
+      `@xfer/native-kernels: no native addon for ${process.platform}-${process.arch} (${path} is missing): ${BUILD_FROM_SOURCE}`,
+    );
   }
   // libgomp reads this when the addon loads it. By default its idle threads spin between
   // parallel regions, which on a small machine starves the JS thread and the data loader's
@@ -118,8 +148,8 @@ export function loadBinding(): NativeBinding {
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(
-      `@xfer/native-kernels: could not load ${path}: ${reason}. If libdnnl is missing, install it ` +
-        '(Debian/Ubuntu: libdnnl2) and rebuild with `npx nx run native-kernels:build`.',
+      `@xfer/native-kernels: could not load ${path}: ${reason}. It needs oneDNN 2.x (libdnnl.so.2) at run ` +
+        `time: Debian/Ubuntu \`apt-get install libdnnl2\`. Otherwise ${BUILD_FROM_SOURCE}`,
       { cause: err },
     );
   }

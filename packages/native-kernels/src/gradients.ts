@@ -13,6 +13,7 @@ import {
   type Tensor,
 } from '@tensorflow/tfjs-core';
 
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from './kernels/batch_norm.js';
 import { BATCH_NORM_SCALE_GRAD, RELU_GRAD } from './kernels/gradient_kernels.js';
 
 /**
@@ -66,10 +67,27 @@ function batchNormGradient(prev: GradConfig): GradConfig {
 }
 
 /**
+ * The gradient of the package's own training-mode batch norm: one kernel gives all three input
+ * gradients, folding in those of the batch statistics it outputs (zeros unless something used them).
+ */
+const batchNormTrainingGradient: GradConfig = {
+  kernelName: BATCH_NORM_TRAINING,
+  inputsToSave: ['x', 'scale'],
+  outputsToSave: [false, true, true],
+  gradFunc: (dys, saved, attrs) => {
+    const [dy, dmean, dvariance] = dys as Tensor[];
+    const [x, scale, mean, variance] = saved as Tensor[];
+    const [dx, dscale, doffset] = engine().runKernel(BATCH_NORM_TRAINING_GRAD, { dy: dy!, x: x!, mean: mean!, variance: variance!, scale: scale!, dmean: dmean!, dvariance: dvariance! }, attrs) as Tensor[];
+    return { x: () => dx!, scale: () => dscale!, offset: () => doffset! };
+  },
+};
+
+/**
  * Installs the gradients above over the ones registered now; again over any registered over
  * them since.
  */
 export function registerNativeGradients(): void {
+  if (getGradient(BATCH_NORM_TRAINING) !== batchNormTrainingGradient) registerGradient(batchNormTrainingGradient);
   active = true;
   for (const [name, make] of [['Relu', reluGradient], ['FusedBatchNorm', batchNormGradient]] as const) {
     const current = getGradient(name);

@@ -3,7 +3,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig, type Ke
 import { loadBinding } from './binding.js';
 import { detachBufferPools } from './buffer_pool.js';
 import { batchMatMulKernel } from './kernels/batch_mat_mul.js';
-import { batchNormKernel } from './kernels/batch_norm.js';
+import { batchNormKernel, batchNormTrainingGradKernel, batchNormTrainingKernel } from './kernels/batch_norm.js';
 import { convKernels } from './kernels/conv2d.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
 import { gradientKernels } from './kernels/gradient_kernels.js';
@@ -16,6 +16,8 @@ import { maxPoolGradKernel, maxPoolKernel } from './kernels/max_pool.js';
 export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...convKernels,
   batchNormKernel,
+  batchNormTrainingKernel,
+  batchNormTrainingGradKernel,
   maxPoolKernel,
   maxPoolGradKernel,
   batchMatMulKernel,

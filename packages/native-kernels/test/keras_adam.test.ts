@@ -18,7 +18,7 @@ describe('KerasAdam kernel', () => {
       const vars = shapes.map((s) => ({ g: tf.mul(randn(s), 1e-3), m: tf.mul(randn(s), 1e-3), v: tf.abs(tf.mul(randn(s), 1e-6)), value: randn(s) }));
       const alpha = Math.fround(1e-3 * Math.sqrt(1 - 0.999 ** 3) / (1 - 0.9 ** 3));
       const inputs = Object.fromEntries(vars.flatMap((s, i) => [[`gradient${i}`, s.g], [`m${i}`, s.m], [`v${i}`, s.v], [`value${i}`, s.value]]));
-      const outs = runNativeOnlyMulti('KerasAdam', inputs, { count: vars.length, alpha, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
+      const outs = runNativeOnlyMulti('XferKerasAdam', inputs, { count: vars.length, alpha, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
       expect(outs).toHaveLength(3 * vars.length);
       vars.forEach((s, i) => {
         const [m, v, value] = reference(s.g, s.m, s.v, s.value, alpha);

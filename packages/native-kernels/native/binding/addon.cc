@@ -140,6 +140,29 @@ int64_t float_length(const Napi::CallbackInfo& info, size_t i, const char* name)
   return static_cast<int64_t>(info[i].As<Napi::TypedArray>().ElementLength());
 }
 
+// batchMoments(x, mean, variance): channels = mean's length.
+Napi::Value BatchMoments(const Napi::CallbackInfo& info) {
+  const int64_t size = float_length(info, 0, "x");
+  const int64_t channels = float_length(info, 1, "mean");
+  if (channels < 1 || size < channels || size % channels != 0) throw Napi::RangeError::New(info.Env(), "batchMoments: x's size is not a positive multiple of mean's length");
+  batch_moments(floats(info, 0, size, "x"), size / channels, channels, floats(info, 1, channels, "mean"), floats(info, 2, channels, "variance"));
+  return info.Env().Undefined();
+}
+
+// batchNormTrainingGrad(dy, x, mean, variance, scale, dmean, dvariance, epsilon, dx, dscale, doffset)
+Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
+  const int64_t size = float_length(info, 1, "x");
+  const int64_t channels = float_length(info, 2, "mean");
+  if (channels < 1 || size < channels || size % channels != 0) throw Napi::RangeError::New(info.Env(), "batchNormTrainingGrad: x's size is not a positive multiple of mean's length");
+  BatchNormGradInputs in{floats(info, 0, size, "dy"),         floats(info, 1, size, "x"),
+                         floats(info, 2, channels, "mean"),   floats(info, 3, channels, "variance"),
+                         floats(info, 4, channels, "scale"),  floats(info, 5, channels, "dmean"),
+                         floats(info, 6, channels, "dvariance"), info[7].As<Napi::Number>().FloatValue()};
+  batch_norm_training_grad(in, size / channels, channels, floats(info, 8, size, "dx"), floats(info, 9, channels, "dscale"),
+                           floats(info, 10, channels, "doffset"));
+  return info.Env().Undefined();
+}
+
 // binary(op, a, b, out): op 0 add, 1 sub, 2 mul, 3 div; a and b broadcast as eltwise.h says.
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   const int op = info[0].As<Napi::Number>().Int32Value();
@@ -319,6 +342,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
   exports.Set("sumRows", Napi::Function::New(env, SumRows, "sumRows"));
   exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad, "maxPoolGrad"));
+  exports.Set("batchMoments", Napi::Function::New(env, BatchMoments, "batchMoments"));
+  exports.Set("batchNormTrainingGrad", Napi::Function::New(env, BatchNormTrainingGrad, "batchNormTrainingGrad"));
   exports.Set("meanAxes", Napi::Function::New(env, MeanAxes, "meanAxes"));
   exports.Set("kerasAdam", Napi::Function::New(env, KerasAdam, "kerasAdam"));
   return exports;

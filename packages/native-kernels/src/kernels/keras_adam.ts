@@ -1,5 +1,4 @@
-import { allFloat32, floatsOf } from '../backend_data.js';
-import { bufferPool } from '../buffer_pool.js';
+import { allFloat32, floatsOf, outputs } from '../backend_data.js';
 import type { NativeKernel } from './kernel.js';
 
 /**
@@ -10,7 +9,7 @@ import type { NativeKernel } from './kernel.js';
  * variable replaces the dozen elementwise ops (and their fresh arrays) of the same update, with
  * bit-identical results.
  */
-export const KERAS_ADAM = 'KerasAdam';
+export const KERAS_ADAM = 'XferKerasAdam';
 
 export const kerasAdamKernel: NativeKernel = {
   kernelName: KERAS_ADAM,
@@ -19,10 +18,8 @@ export const kerasAdamKernel: NativeKernel = {
     const slots = Array.from({ length: count }, (_, i) => ['gradient', 'm', 'v', 'value'].map((n) => inputs[`${n}${i}`]));
     const all = slots.flat();
     if (!all.every((t) => t != null) || !allFloat32(...all)) return undefined;
-    const pool = bufferPool(backend);
     const read = (k: number) => slots.map((s) => floatsOf(backend, s[k]!));
-    const fresh = () => slots.map((s) => pool.take(s[0]!.shape.reduce((a, b) => a * b, 1)));
-    const outs = [fresh(), fresh(), fresh()] as const;
+    const shapes = slots.map((s) => [...s[0]!.shape]);
     const f = Math.fround;
     const step: [number, number, number, number] = [
       attrs['alpha'] as number,
@@ -30,7 +27,8 @@ export const kerasAdamKernel: NativeKernel = {
       f(1 - (attrs['beta2'] as number)),
       attrs['epsilon'] as number,
     ];
-    native.kerasAdam(step, read(0), read(1), read(2), read(3), ...outs);
-    return outs.flatMap((list) => list.map((values, i) => pool.adopt([...slots[i]![0]!.shape], values)));
+    return outputs(backend, [...shapes, ...shapes, ...shapes], (...out) =>
+      native.kerasAdam(step, read(0), read(1), read(2), read(3), out.slice(0, count), out.slice(count, 2 * count), out.slice(2 * count)),
+    );
   },
 };

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * The kernel that does a whole step's update in one call, where a backend registers it (the
  * contract is in @xfer/native-kernels' keras_adam.ts).
  */
-const KERAS_ADAM_KERNEL = 'KerasAdam';
+const KERAS_ADAM_KERNEL = 'XferKerasAdam';
 
 /** tfjs-core does not export its NamedTensor type; it is what an optimizer's getWeights() holds. */
 type NamedTensor = Awaited<ReturnType<tf.Optimizer['getWeights']>>[number];
@@ -68,7 +68,7 @@ export class KerasAdam extends tf.Optimizer {
   }
 
   /**
-   * The same update through the backend's `KerasAdam` kernel (@xfer/native-kernels registers one
+   * The same update through the backend's `XferKerasAdam` kernel (@xfer/native-kernels registers one
    * on cpu): every variable in one call, bit-identical to the ops above.
    */
   private applyInOneKernel(updates: Array<{ gradient: tf.Tensor; m: tf.Variable; v: tf.Variable; value: tf.Variable }>, alpha: number): void {

@@ -29,7 +29,7 @@ function run(optimizer: tf.Optimizer, steps: number): number[][] {
   return out;
 }
 
-describe('KerasAdam', () => {
+describe('XferKerasAdam', () => {
   beforeAll(async () => {
     await pickBackend('cpu');
   });
@@ -72,7 +72,7 @@ describe('KerasAdam', () => {
   });
 
   it("updates bit for bit as its ops do when the backend's KerasAdam kernel does it in one call", () => {
-    const kernel = tf.getKernel('KerasAdam', 'cpu');
+    const kernel = tf.getKernel('XferKerasAdam', 'cpu');
     expect(kernel, 'pickBackend registers @xfer/native-kernels, whose KerasAdam kernel this checks').toBeDefined();
     const shapes = [[3, 3, 8, 16], [16], [1000, 7], [5]];
     const run = (tag: string) => {
@@ -93,7 +93,7 @@ describe('KerasAdam', () => {
       return out;
     };
     const fused = run('fused');
-    tf.unregisterKernel('KerasAdam', 'cpu');
+    tf.unregisterKernel('XferKerasAdam', 'cpu');
     try {
       expect(fused).toEqual(run('ops'));
     } finally {
