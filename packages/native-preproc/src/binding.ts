@@ -139,15 +139,27 @@ export interface NativeBinding {
   ) => NativeLoaderHandle;
 }
 
+const ADDON = 'xfer_native.node';
+
 /**
- * Where the addon is looked for. `XFER_NATIVE_BUILD_DIR` points at another
- * cmake-js output directory (the sanitizer build uses `build-asan`).
+ * Where the addon is looked for: `XFER_NATIVE_BUILD_DIR`, another cmake-js output directory (the
+ * sanitizer build uses `build-asan`); else the build from source, `build/Release`, when there is
+ * one; else the prebuilt binary the packed package carries for this platform, under
+ * `prebuilds/<platform>-<arch>/` (linux-x64 only, with libturbojpeg beside it).
  */
 export function addonPath(): string {
   const buildDir = process.env['XFER_NATIVE_BUILD_DIR'];
-  const dir = buildDir ? resolve(packageRoot, buildDir) : join(packageRoot, 'build');
-  return join(dir, 'Release', 'xfer_native.node');
+  if (buildDir) return join(resolve(packageRoot, buildDir), 'Release', ADDON);
+  const built = join(packageRoot, 'build', 'Release', ADDON);
+  return existsSync(built) ? built : join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, ADDON);
 }
+
+/** What a build from source needs, for the messages of a missing or unloadable addon. */
+const BUILD_FROM_SOURCE =
+  `build it from source with \`npm run build:native\` in ${packageRoot}. That needs CMake, a C++17 compiler, ` +
+  'pkg-config and libjpeg-turbo, libspng and zlib with their headers: Debian/Ubuntu `apt-get install ' +
+  'build-essential cmake pkg-config libturbojpeg0-dev libspng-dev zlib1g-dev`, Fedora `dnf install gcc-c++ ' +
+  'cmake pkgconf turbojpeg-devel libspng-devel zlib-devel`, Homebrew `brew install cmake pkg-config jpeg-turbo libspng`';
 
 let cached: NativeBinding | undefined;
 
@@ -157,8 +169,8 @@ export function loadBinding(): NativeBinding {
   const path = addonPath();
   if (!existsSync(path)) {
     throw new Error(
-      `@xfer/native-preproc: the native addon is not built (${path} is missing): ` +
-        'run `npx nx run native-preproc:build`',
+      `@xfer/native-preproc: no native addon for ${process.platform}-${process.arch} (${path} is missing): ` +
+        BUILD_FROM_SOURCE,
     );
   }
   const require = createRequire(import.meta.url);
@@ -167,9 +179,9 @@ export function loadBinding(): NativeBinding {
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(
-      `@xfer/native-preproc: could not load ${path}: ${reason}. ` +
-        'If a shared library is missing, install libturbojpeg and libspng (Debian/Ubuntu: ' +
-        'libturbojpeg0 libspng0), then rebuild with `npx nx run native-preproc:build`.',
+      `@xfer/native-preproc: could not load ${path}: ${reason}. A build from source needs libjpeg-turbo ` +
+        'and libspng at run time (Debian/Ubuntu: libturbojpeg0 libspng0; Fedora: turbojpeg libspng; ' +
+        `Homebrew: jpeg-turbo libspng). Otherwise ${BUILD_FROM_SOURCE}`,
       { cause: err },
     );
   }
