@@ -31,7 +31,18 @@ export interface NativeInfo {
   isa: string;
   /** OpenMP threads the kernels use. */
   threads: number;
+  /** Whether this CPU computes bf16 natively (AVX512-BF16 or AMX), which mixed_bfloat16 needs. */
+  bf16: boolean;
+  /** What convolutions and matmuls compute in now. */
+  precision: Precision;
 }
+
+/**
+ * What convolutions and matmuls compute in: 'float32', or 'mixed_bfloat16' (Keras' policy name):
+ * they read activations and weights as bf16 and accumulate and write float32, so every tensor
+ * outside them (weights, optimizer state, batch-norm statistics, logits, the loss) stays float32.
+ */
+export type Precision = 'float32' | 'mixed_bfloat16';
 
 /** One primitive the addon has created, with the oneDNN implementation that runs it. */
 export interface NativePrimitive {
@@ -44,6 +55,8 @@ export interface NativePrimitive {
 export interface NativeBinding {
   info(): NativeInfo;
   primitives(): NativePrimitive[];
+  /** Throws, changing nothing, where the CPU cannot compute bf16 natively. */
+  setPrecision(precision: Precision): void;
   convForward(g: ConvGeometryArray, x: Float32Array, filter: Float32Array, bias: Float32Array | null, act: NativeActivation, y: Float32Array): void;
   convBackwardData(g: ConvGeometryArray, dy: Float32Array, filter: Float32Array, dx: Float32Array): void;
   convBackwardFilter(g: ConvGeometryArray, x: Float32Array, dy: Float32Array, dw: Float32Array): void;

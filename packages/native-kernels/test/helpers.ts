@@ -81,9 +81,11 @@ export function relativeError(got: ArrayLike<number>, ref: ArrayLike<number>): n
   return diff / scale;
 }
 
-/** Runs both kernels and checks shape and values. */
-export function expectAgrees(kernelName: string, inputs: Record<string, tf.Tensor | undefined>, attrs: Record<string, unknown>): void {
+/** Runs both kernels and checks shape and values; returns the relative error. */
+export function expectAgrees(kernelName: string, inputs: Record<string, tf.Tensor | undefined>, attrs: Record<string, unknown>, tolerance = TOLERANCE): number {
   const { ref, got, refShape, gotShape } = runBoth(kernelName, inputs, attrs);
   expect(gotShape).toEqual(refShape);
-  expect(relativeError(got, ref)).toBeLessThanOrEqual(TOLERANCE);
+  const error = relativeError(got, ref);
+  expect(error).toBeLessThanOrEqual(tolerance);
+  return error;
 }

@@ -2,6 +2,7 @@
 
 // Backends
 export { BACKEND_ORDER, pickBackend, type BackendChoice, type BackendName } from './backend/pick_backend.js';
+export { PRECISIONS, setPrecision, type Precision } from './backend/precision.js';
 
 // Data: every split of every phase through the native Loader
 export { SplitLoader, type SplitBatch, type SplitLoaderOptions } from './data/split_loader.js';

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { MAX_SIDE } from '@xfer/native-preproc';
-import { missingDataSource, trainRecipe, XCEPTION_MIN_SIZE, type BackendName, type TrainConfig } from '@xfer/trainer';
+import { missingDataSource, PRECISIONS, trainRecipe, XCEPTION_MIN_SIZE, type BackendName, type Precision, type TrainConfig } from '@xfer/trainer';
 import { usageError } from '../exit_codes.js';
 import { preflightOutput } from '../output_preflight.js';
 import { progressReporter } from '../progress.js';
@@ -98,6 +98,7 @@ interface TrainFlags {
   seed: number;
   threads?: number;
   backend?: BackendName;
+  precision: Precision;
   out: string;
   kerasAccuracy: boolean;
   quiet: boolean;
@@ -141,6 +142,7 @@ export function resolveTrainConfig(f: TrainFlags): TrainConfig {
     seed: f.seed,
     threads: f.threads,
     backend: f.backend,
+    precision: f.precision,
     out: f.out,
     accuracyRule: f.kerasAccuracy ? 'keras' : 'logit0',
     earlyStoppingPatience: f.earlyStopping,
@@ -191,6 +193,11 @@ export function trainCommand(io: { out: NodeJS.WriteStream; err: NodeJS.WriteStr
     .option('--seed <n>', 'seed for shuffling and augmentation', positiveInt('--seed'), 1337)
     .option('--threads <n>', 'native decode threads (default: all cores)', positiveInt('--threads'))
     .addOption(backendOption())
+    .addOption(
+      new Option('--precision <policy>', "what convolutions and matmuls compute in, by Keras' policy names: mixed_bfloat16 reads bf16 and accumulates float32 (cpu backend, a CPU with AVX512-BF16 or AMX)")
+        .choices([...PRECISIONS])
+        .default('float32'),
+    )
     .option('--out <dir>', 'where run directories are created', 'runs')
     .option('--keras-accuracy', "report accuracy as Keras' BinaryAccuracy does on logits (threshold 0.5, not 0)", false)
     .option('--class-weight <w>', "Keras class_weight: 'balanced' (n / (classes · count) from the training split) or JSON, e.g. '{\"cat\": 1, \"dog\": 2.5}'", classWeightFlag)

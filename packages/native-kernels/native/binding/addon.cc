@@ -304,7 +304,28 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   out.Set("onednn", std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
   out.Set("isa", isa_name(dnnl::get_effective_cpu_isa()));
   out.Set("threads", omp_get_max_threads());
+  out.Set("bf16", bf16_supported());
+  out.Set("precision", compute_precision() == Precision::kMixedBfloat16 ? "mixed_bfloat16" : "float32");
   return out;
+}
+
+// setPrecision(name): "float32" or "mixed_bfloat16", the latter only where bf16_supported().
+Napi::Value SetPrecision(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) throw Napi::TypeError::New(env, "precision must be a string");
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  if (name == "float32") {
+    compute_precision() = Precision::kFloat32;
+  } else if (name == "mixed_bfloat16") {
+    if (!bf16_supported()) {
+      throw Napi::Error::New(env, std::string("mixed_bfloat16 needs a CPU that computes bf16 natively (AVX512-BF16 or AMX); oneDNN's ISA here is ") +
+                                      isa_name(dnnl::get_effective_cpu_isa()));
+    }
+    compute_precision() = Precision::kMixedBfloat16;
+  } else {
+    throw Napi::RangeError::New(env, "precision must be 'float32' or 'mixed_bfloat16', not '" + name + "'");
+  }
+  return env.Undefined();
 }
 
 Napi::Value Primitives(const Napi::CallbackInfo& info) {
@@ -330,6 +351,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace xk;
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("primitives", Napi::Function::New(env, Primitives, "primitives"));
+  exports.Set("setPrecision", Napi::Function::New(env, SetPrecision, "setPrecision"));
   exports.Set("convForward", Napi::Function::New(env, ConvForward, "convForward"));
   exports.Set("convBackwardData", Napi::Function::New(env, ConvBackwardData, "convBackwardData"));
   exports.Set("convBackwardFilter", Napi::Function::New(env, ConvBackwardFilter, "convBackwardFilter"));

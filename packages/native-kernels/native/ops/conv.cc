@@ -3,6 +3,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "engine.h"
 
@@ -11,10 +12,11 @@ namespace {
 
 using dnnl::memory;
 using tag = memory::format_tag;
-constexpr auto f32 = memory::data_type::f32;
+using dt = memory::data_type;
+constexpr auto f32 = dt::f32;
 
-memory::desc nhwc(int64_t n, int64_t c, int64_t h, int64_t w) {
-  return memory::desc({n, c, h, w}, f32, tag::nhwc);
+memory::desc nhwc(int64_t n, int64_t c, int64_t h, int64_t w, dt type = f32) {
+  return memory::desc({n, c, h, w}, type, tag::nhwc);
 }
 
 /** The filter as tfjs lays it out, described to oneDNN through strides. */
@@ -27,9 +29,26 @@ memory::desc user_weights(const ConvGeometry& g) {
   return memory::desc({g.groups, out, in, g.kh, g.kw}, f32, {out, 1, out, row, g.groups * out});
 }
 
-memory::desc any_weights(const ConvGeometry& g) {
-  if (g.groups == 1) return memory::desc({g.oc, g.ic, g.kh, g.kw}, f32, tag::any);
-  return memory::desc({g.groups, g.oc / g.groups, g.ic / g.groups, g.kh, g.kw}, f32, tag::any);
+memory::desc any_weights(const ConvGeometry& g, dt type) {
+  if (g.groups == 1) return memory::desc({g.oc, g.ic, g.kh, g.kw}, type, tag::any);
+  return memory::desc({g.groups, g.oc / g.groups, g.ic / g.groups, g.kh, g.kw}, type, tag::any);
+}
+
+/** The type convolutions read activations and weights in under the current precision. */
+dt compute_type() { return compute_precision() == Precision::kMixedBfloat16 ? dt::bf16 : f32; }
+
+/**
+ * Builds a primitive that reads `type`; where oneDNN has no bf16 implementation for a geometry,
+ * the float32 one.
+ */
+template <typename T, typename... Args>
+std::unique_ptr<T> make_in(dt type, const Args&... args) {
+  if (type == f32) return std::make_unique<T>(args..., f32);
+  try {
+    return std::make_unique<T>(args..., type);
+  } catch (const dnnl::error&) {
+    return std::make_unique<T>(args..., f32);
+  }
 }
 
 memory::dims strides(const ConvGeometry& g) { return {g.sh, g.sw}; }
@@ -37,8 +56,9 @@ memory::dims dilates(const ConvGeometry& g) { return {g.dh - 1, g.dw - 1}; }
 memory::dims pad_l(const ConvGeometry& g) { return {g.pad_top, g.pad_left}; }
 memory::dims pad_r(const ConvGeometry& g) { return {g.pad_bottom, g.pad_right}; }
 
-std::string key_of(const char* kind, const ConvGeometry& g, int extra) {
+std::string key_of(const char* kind, const ConvGeometry& g, int extra, dt type) {
   std::string k = kind;
+  k += type == f32 ? ",f32" : ",bf16";
   for (int64_t v : {g.n, g.ih, g.iw, g.ic, g.oh, g.ow, g.oc, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw,
                     g.pad_top, g.pad_left, g.pad_bottom, g.pad_right, g.groups, int64_t{extra}}) {
     k += ',';
@@ -47,10 +67,10 @@ std::string key_of(const char* kind, const ConvGeometry& g, int extra) {
   return k;
 }
 
-dnnl::convolution_forward::primitive_desc forward_pd(const ConvGeometry& g, bool bias, Activation act) {
+dnnl::convolution_forward::primitive_desc forward_pd(const ConvGeometry& g, bool bias, Activation act, dt type) {
   dnnl::convolution_forward::desc d(
-      dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, nhwc(g.n, g.ic, g.ih, g.iw),
-      any_weights(g), bias ? memory::desc({g.oc}, f32, tag::x) : memory::desc(), nhwc(g.n, g.oc, g.oh, g.ow),
+      dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, nhwc(g.n, g.ic, g.ih, g.iw, type),
+      any_weights(g, type), bias ? memory::desc({g.oc}, f32, tag::x) : memory::desc(), nhwc(g.n, g.oc, g.oh, g.ow),
       strides(g), dilates(g), pad_l(g), pad_r(g));
   dnnl::primitive_attr attr;
   if (act != Activation::kNone) {
@@ -114,21 +134,28 @@ PD skip_strided_1x1_jit(PD pd, const ConvGeometry& g) {
   return pd;
 }
 
-/** The primitive descriptor of a backward pass (Primitive: convolution_backward_data or _weights). */
+/**
+ * The primitive descriptor of a backward pass (Primitive: convolution_backward_data or _weights).
+ * In `type` it reads the upstream gradient and either the weights (data) or the forward input
+ * (weights); what it writes is float32.
+ */
 template <typename Primitive>
-typename Primitive::primitive_desc backward_pd(const ConvGeometry& g) {
-  typename Primitive::desc d(dnnl::algorithm::convolution_direct, nhwc(g.n, g.ic, g.ih, g.iw), any_weights(g),
-                             nhwc(g.n, g.oc, g.oh, g.ow), strides(g), dilates(g), pad_l(g), pad_r(g));
+typename Primitive::primitive_desc backward_pd(const ConvGeometry& g, dt type) {
+  constexpr bool data = std::is_same_v<Primitive, dnnl::convolution_backward_data>;
+  typename Primitive::desc d(dnnl::algorithm::convolution_direct, nhwc(g.n, g.ic, g.ih, g.iw, data ? f32 : type),
+                             any_weights(g, data ? type : f32), nhwc(g.n, g.oc, g.oh, g.ow, type), strides(g), dilates(g),
+                             pad_l(g), pad_r(g));
   return skip_strided_1x1_jit(
-      typename Primitive::primitive_desc(d, cpu_engine(), forward_pd(g, false, Activation::kNone)), g);
+      typename Primitive::primitive_desc(d, cpu_engine(), forward_pd(g, false, Activation::kNone, type)), g);
 }
 
 struct Forward {
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward prim;
+  InputBridge src;
   WeightsBridge weights;
-  Forward(const ConvGeometry& g, bool bias, Activation act)
-      : pd(forward_pd(g, bias, act)), prim(pd), weights(g, pd.weights_desc(), false) {}
+  Forward(const ConvGeometry& g, bool bias, Activation act, dt type)
+      : pd(forward_pd(g, bias, act, type)), prim(pd), src(nhwc(g.n, g.ic, g.ih, g.iw), pd.src_desc(), 0), weights(g, pd.weights_desc(), false) {}
   static CachedPrimitive describe(const void* p) {
     const auto* self = static_cast<const Forward*>(p);
     return {"conv_forward", "", self->pd.impl_info_str()};
@@ -138,9 +165,11 @@ struct Forward {
 struct BackwardData {
   dnnl::convolution_backward_data::primitive_desc pd;
   dnnl::convolution_backward_data prim;
+  InputBridge diff_dst;
   WeightsBridge weights;
-  explicit BackwardData(const ConvGeometry& g)
-      : pd(backward_pd<dnnl::convolution_backward_data>(g)), prim(pd), weights(g, pd.weights_desc(), false) {}
+  BackwardData(const ConvGeometry& g, dt type)
+      : pd(backward_pd<dnnl::convolution_backward_data>(g, type)), prim(pd), diff_dst(nhwc(g.n, g.oc, g.oh, g.ow), pd.diff_dst_desc(), 0),
+        weights(g, pd.weights_desc(), false) {}
   static CachedPrimitive describe(const void* p) {
     return {"conv_backward_data", "", static_cast<const BackwardData*>(p)->pd.impl_info_str()};
   }
@@ -149,9 +178,12 @@ struct BackwardData {
 struct BackwardWeights {
   dnnl::convolution_backward_weights::primitive_desc pd;
   dnnl::convolution_backward_weights prim;
+  InputBridge src;
+  InputBridge diff_dst;
   WeightsBridge weights;
-  explicit BackwardWeights(const ConvGeometry& g)
-      : pd(backward_pd<dnnl::convolution_backward_weights>(g)), prim(pd), weights(g, pd.diff_weights_desc(), true) {}
+  BackwardWeights(const ConvGeometry& g, dt type)
+      : pd(backward_pd<dnnl::convolution_backward_weights>(g, type)), prim(pd), src(nhwc(g.n, g.ic, g.ih, g.iw), pd.src_desc(), 0),
+        diff_dst(nhwc(g.n, g.oc, g.oh, g.ow), pd.diff_dst_desc(), 1), weights(g, pd.diff_weights_desc(), true) {}
   static CachedPrimitive describe(const void* p) {
     return {"conv_backward_weights", "", static_cast<const BackwardWeights*>(p)->pd.impl_info_str()};
   }
@@ -173,31 +205,31 @@ const char* check_geometry(const ConvGeometry& g) {
 }
 
 void conv_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias, Activation act, float* y) {
-  auto& op = primitive_cache().get<Forward>(key_of("fwd", g, static_cast<int>(act) * 2 + (bias ? 1 : 0)),
-                                             [&] { return std::make_unique<Forward>(g, bias != nullptr, act); });
+  const dt type = compute_type();
+  const int variant = static_cast<int>(act) * 2 + (bias ? 1 : 0);
+  auto& op = primitive_cache().get<Forward>(key_of("fwd", g, variant, type), [&] { return make_in<Forward>(type, g, bias != nullptr, act); });
   auto& e = cpu_engine();
-  memory src(op.pd.src_desc(), e, const_cast<float*>(x));
   memory dst(op.pd.dst_desc(), e, y);
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, op.weights.in(w)}, {DNNL_ARG_DST, dst}};
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, op.src.in(x)}, {DNNL_ARG_WEIGHTS, op.weights.in(w)}, {DNNL_ARG_DST, dst}};
   if (bias) args.emplace(DNNL_ARG_BIAS, memory(op.pd.bias_desc(), e, const_cast<float*>(bias)));
   op.prim.execute(cpu_stream(), args);
   cpu_stream().wait();
 }
 
 void conv_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
-  auto& op = primitive_cache().get<BackwardData>(key_of("bwd_d", g, 0), [&] { return std::make_unique<BackwardData>(g); });
-  auto& e = cpu_engine();
-  op.prim.execute(cpu_stream(), {{DNNL_ARG_DIFF_DST, memory(op.pd.diff_dst_desc(), e, const_cast<float*>(dy))},
+  const dt type = compute_type();
+  auto& op = primitive_cache().get<BackwardData>(key_of("bwd_d", g, 0, type), [&] { return make_in<BackwardData>(type, g); });
+  op.prim.execute(cpu_stream(), {{DNNL_ARG_DIFF_DST, op.diff_dst.in(dy)},
                                  {DNNL_ARG_WEIGHTS, op.weights.in(w)},
-                                 {DNNL_ARG_DIFF_SRC, memory(op.pd.diff_src_desc(), e, dx)}});
+                                 {DNNL_ARG_DIFF_SRC, memory(op.pd.diff_src_desc(), cpu_engine(), dx)}});
   cpu_stream().wait();
 }
 
 void conv_backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
-  auto& op = primitive_cache().get<BackwardWeights>(key_of("bwd_w", g, 0), [&] { return std::make_unique<BackwardWeights>(g); });
-  auto& e = cpu_engine();
-  op.prim.execute(cpu_stream(), {{DNNL_ARG_SRC, memory(op.pd.src_desc(), e, const_cast<float*>(x))},
-                                 {DNNL_ARG_DIFF_DST, memory(op.pd.diff_dst_desc(), e, const_cast<float*>(dy))},
+  const dt type = compute_type();
+  auto& op = primitive_cache().get<BackwardWeights>(key_of("bwd_w", g, 0, type), [&] { return make_in<BackwardWeights>(type, g); });
+  op.prim.execute(cpu_stream(), {{DNNL_ARG_SRC, op.src.in(x)},
+                                 {DNNL_ARG_DIFF_DST, op.diff_dst.in(dy)},
                                  {DNNL_ARG_DIFF_WEIGHTS, op.weights.out(dw)}});
   op.weights.finish(dw);
   cpu_stream().wait();

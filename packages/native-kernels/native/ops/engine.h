@@ -15,6 +15,36 @@ namespace xk {
 dnnl::engine& cpu_engine();
 dnnl::stream& cpu_stream();
 
+/**
+ * What convolutions and matmuls compute in. Mixed bfloat16 (Keras' mixed_bfloat16 policy) reads
+ * activations and weights as bf16 and accumulates and writes float32, so every tensor outside the
+ * primitive stays float32.
+ */
+enum class Precision { kFloat32, kMixedBfloat16 };
+
+Precision& compute_precision();
+
+/** True when oneDNN's ISA on this CPU computes bf16 natively (AVX512-BF16 or AMX). */
+bool bf16_supported();
+
+/**
+ * A float32 input as a primitive reads it: the caller's array as it is, or converted (to bf16)
+ * into one of two process-wide scratch buffers; `slot` keeps a primitive's two converted inputs
+ * apart. Calls come one at a time from the JS thread, so primitives share the buffers.
+ */
+class InputBridge {
+ public:
+  InputBridge(const dnnl::memory::desc& user, const dnnl::memory::desc& chosen, int slot);
+  dnnl::memory in(const float* data);
+
+ private:
+  dnnl::memory::desc user_;
+  dnnl::memory::desc internal_;
+  dnnl::reorder reorder_;
+  int slot_;
+  bool needed_;
+};
+
 /** One cached primitive and what it was created for, for diagnostics. */
 struct CachedPrimitive {
   std::string kind;

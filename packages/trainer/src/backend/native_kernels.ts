@@ -8,6 +8,7 @@
 interface NativeKernelsModule {
   registerNativeKernels(): readonly string[];
   info(): { onednn: string; isa: string; threads: number };
+  setPrecision(precision: 'float32' | 'mixed_bfloat16'): void;
 }
 
 const SPECIFIER = '@xfer/native-kernels';

@@ -1,4 +1,5 @@
 import type { BackendChoice, BackendName } from '../backend/pick_backend.js';
+import type { Precision } from '../backend/precision.js';
 import type { SkippedImage } from '../datasets/example.js';
 import type { Splits } from '../datasets/split_defaults.js';
 import type { BaseName } from '../models/base_model.js';
@@ -44,6 +45,8 @@ export interface TrainConfig {
   seed: number;
   threads?: number;
   backend?: BackendName;
+  /** What convolutions and matmuls compute in (Keras' policy names); 'float32' by default. */
+  precision?: Precision;
   /** Directory under which the run directory is created. */
   out: string;
   /**

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { pickBackend } from '../backend/pick_backend.js';
+import { setPrecision } from '../backend/precision.js';
 import type { SkippedImage } from '../datasets/example.js';
 import { openDataset } from '../datasets/open_dataset.js';
 import { sliceSplit } from '../datasets/split.js';
@@ -98,6 +99,9 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
   const started = performance.now();
   const backend = await pickBackend(config.backend);
   report.info?.(`backend: ${backend.name} (${backend.reason})`);
+  // Always set: the precision is the process's, and an earlier run in it may have changed it.
+  await setPrecision(config.precision ?? 'float32');
+  if (config.precision === 'mixed_bfloat16') report.info?.('precision: mixed_bfloat16 (convolutions and matmuls read bf16, accumulate float32)');
 
   // The dataset first: a source that cannot be opened, or not trained on, leaves no run directory behind.
   const opened = await openDataset(config.data, {
