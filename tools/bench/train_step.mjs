@@ -10,10 +10,10 @@
 //   node tools/bench/train_step.mjs [--peers keras,xfer,pytorch,cpu,wasm] [--batch 32] [--steps 4]
 //        [--cpu-batch 2] [--wasm-batch 4] [--python PATH] [--json] [--json-out FILE]
 //
-// --python runs the keras and pytorch peers. Its default is the reference venv's python
-// (bash tools/reference/venv.sh makes it: TensorFlow 2.21, Keras 3.15, PyTorch 2.13) where that
-// venv has been made, else /usr/bin/python3, whose apt python3-torch is PyTorch 1.13 and which
-// has no Keras. The pytorch row's label says which PyTorch ran.
+// --python runs the keras and pytorch peers, bf16 ones included. Its default is the reference
+// venv's python (bash tools/reference/venv.sh makes it: TensorFlow 2.21, Keras 3.15, PyTorch 2.13)
+// where that venv has been made, else /usr/bin/python3, whose apt python3-torch is PyTorch 1.13
+// and which has no Keras. The pytorch row's label says which PyTorch ran.
 //
 // Peers:
 //   keras    Keras 3 on TensorFlow's CPU runtime, the model built as the Keras guide builds it and
@@ -24,6 +24,13 @@
 //            plus xfer's composite conv gradients. Too slow for batch 32: measured at --cpu-batch
 //            and scaled linearly to 32 (marked "extrapolated").
 //   wasm     tfjs wasm backend (XNNPACK, one thread in Node) + xfer's conv gradients, at --wasm-batch, scaled.
+// Mixed-precision CPU peers, not in the default list (issue 23's bf16 targets; they need a CPU with
+// bf16 instructions to mean anything), run beside their float32 twins, against which the table holds
+// each one's fine-tune step: --peers keras,keras-bf16,xfer,xfer-bf16,pytorch,pytorch-bf16
+//   keras-bf16    the keras peer under the mixed_bfloat16 policy, set before the models are built
+//   pytorch-bf16  the pytorch peer under torch.autocast('cpu', bfloat16)
+//   xfer-bf16     the xfer peer with --precision mixed_bfloat16 (trainer's setPrecision), which
+//                 refuses with its reason on CPUs without bf16 support
 // GPU peers, not in the default list:
 //   webgpu             xfer on tfjs' webgpu backend (Dawn), where it finds a GPU adapter
 //   pytorch-cuda       the PyTorch model on the CUDA GPU, fp32
@@ -51,10 +58,16 @@ const { values } = parseArgs({ options: {
 const batch = Number(values.batch);
 const steps = values.steps;
 
+const kerasCmd = (...more) => () => [values.python, [path.join(here, 'train_step_keras.py'), '--threads', String(cpus().length), ...more]];
+const torchCmd = (...more) => () => [values.python, [path.join(here, 'train_step_torch.py'), '--threads', String(cpus().length), ...more]];
+/** `twin` and `precision`: a mixed-precision peer's float32 twin, and what it changed, for the table's bf16 lines. */
 const PEERS = {
-  keras: { label: 'Keras on TensorFlow, CPU', batch, env: { KERAS_BACKEND: 'tensorflow' }, cmd: () => [values.python, [path.join(here, 'train_step_keras.py'), '--threads', String(cpus().length)]] },
+  keras: { label: 'Keras on TensorFlow, CPU', batch, env: { KERAS_BACKEND: 'tensorflow' }, cmd: kerasCmd() },
   xfer: { label: 'xfer: tfjs cpu + native kernels (oneDNN)', batch, kernels: true, cmd: () => ['node', [path.join(here, 'train_step_worker.mjs'), '--backend', 'cpu']] },
-  pytorch: { label: 'PyTorch CPU', batch, cmd: () => [values.python, [path.join(here, 'train_step_torch.py'), '--threads', String(cpus().length)]] },
+  pytorch: { label: 'PyTorch CPU', batch, cmd: torchCmd() },
+  'keras-bf16': { label: 'Keras on TensorFlow, CPU, mixed_bfloat16', batch, env: { KERAS_BACKEND: 'tensorflow' }, twin: 'keras', precision: 'mixed_bfloat16', cmd: kerasCmd('--policy', 'mixed_bfloat16') },
+  'xfer-bf16': { label: 'xfer: tfjs cpu + native kernels (oneDNN), mixed_bfloat16', batch, twin: 'xfer', precision: 'mixed_bfloat16', cmd: () => ['node', [path.join(here, 'train_step_worker.mjs'), '--backend', 'cpu', '--precision', 'mixed_bfloat16']] },
+  'pytorch-bf16': { label: 'PyTorch CPU autocast bf16', batch, twin: 'pytorch', precision: 'autocast bf16', cmd: torchCmd('--autocast', 'bf16') },
   webgpu: { label: 'xfer: tfjs webgpu (Dawn)', batch, cmd: () => ['node', [path.join(here, 'train_step_worker.mjs'), '--backend', 'webgpu']] },
   'pytorch-cuda': { label: 'PyTorch CUDA fp32', batch, cmd: () => [values.python, [path.join(here, 'train_step_torch.py'), '--device', 'cuda']] },
   'pytorch-cuda-bf16': { label: 'PyTorch CUDA autocast bf16', batch, cmd: () => [values.python, [path.join(here, 'train_step_torch.py'), '--device', 'cuda', '--autocast', 'bf16']] },
@@ -114,6 +127,12 @@ lines.push('');
 lines.push('vs Keras: Keras\' time per batch ÷ the engine\'s (above 1 = faster than Keras on TensorFlow, the reference). From scratch: the whole model trains with the base\'s BatchNorm on batch statistics (moving averages updated).');
 for (const r of results.filter((r) => !r.error && perBatch(r, 'scratch') && perBatch(r, 'finetune'))) {
   lines.push(`- ${r.label}: a from-scratch step costs ${fmt(perBatch(r, 'scratch') / perBatch(r, 'finetune'))}x its fine-tune step`);
+}
+for (const r of results.filter((r) => !r.error && PEERS[r.name].twin)) {
+  const { twin, precision } = PEERS[r.name];
+  const fp32 = results.find((t) => t.name === twin && !t.error);
+  const [b, f] = [perBatch(r, 'finetune'), fp32 && perBatch(fp32, 'finetune')];
+  if (b && f) lines.push(`- ${twin} ${precision} fine-tune: ${fmt(f / b)}x ${twin} float32`);
 }
 for (const r of results.filter((r) => !r.error)) lines.push(`- ${r.label}: ${r.reason}`);
 

@@ -7,7 +7,10 @@ forward on the rescaled batch (base.predict_on_batch, the compiled predict funct
 JSON object on stdout.
 
   KERAS_BACKEND=tensorflow $(bash tools/reference/venv.sh) tools/bench/train_step_keras.py \
-      [--batch 32] [--size 150] [--steps 2] [--threads 2]
+      [--batch 32] [--size 150] [--steps 2] [--threads 2] [--policy float32|mixed_bfloat16]
+
+--policy is Keras' global dtype policy, set before any model is built as the Keras mixed precision
+guide sets it; mixed_bfloat16 is the Keras peer of xfer's --precision mixed_bfloat16 (issue 23).
 """
 import json
 
@@ -25,7 +28,8 @@ def build(size, base_training=False):
     x = base(x, training=None if base_training else False)
     x = keras.layers.GlobalAveragePooling2D()(x)
     x = keras.layers.Dropout(0.2)(x)
-    outputs = keras.layers.Dense(1)(x)
+    # float32 whatever the policy, as in the Keras mixed precision guide: logits and loss stay fp32.
+    outputs = keras.layers.Dense(1, dtype='float32')(x)
     return base, keras.Model(inputs, outputs)
 
 
@@ -36,14 +40,19 @@ def compile_phase(model, learning_rate):
                   metrics=[keras.metrics.BinaryAccuracy()])
 
 
+def options(ap):
+    ap.add_argument('--policy', default='float32', help="Keras' global dtype policy, e.g. mixed_bfloat16")
+
+
 def main():
-    a = parse_args(__doc__.split('\n')[0])
+    a = parse_args(__doc__.split('\n')[0], options)
     tf.config.threading.set_intra_op_parallelism_threads(a.threads)
     # One inter-op thread: ops run one after another, each spread over all cores, as in PyTorch
     # and xfer. More would run Xception's residual branch beside the main path and oversubscribe
     # the cores that every op's intra-op pool already fills.
     tf.config.threading.set_inter_op_parallelism_threads(1)
     keras.utils.set_random_seed(0)
+    keras.mixed_precision.set_global_policy(a.policy)
     base, model = build(a.size)
     rng = np.random.default_rng(0)
     x = tf.constant(rng.uniform(0, 255, (a.batch, a.size, a.size, 3)).astype('float32'))
@@ -68,12 +77,16 @@ def main():
     phases['scratch'] = {'ms': timed(lambda: scratch.train_on_batch(x, y), a.steps)}
     features = x / 127.5 - 1
     phases['inference'] = {'ms': timed(lambda: base.predict_on_batch(features), a.steps)}
+    # What the policy did to the graph: a convolution's output and the logits, not just its name.
+    conv = base.get_layer('block1_conv1')
     reason = (f'Keras {keras.__version__} on TF {tf.__version__} CPU ({keras.backend.backend()} backend), '
+              f'policy {keras.mixed_precision.global_policy().name} (block1_conv1 computes in {conv.output.dtype}, '
+              f'its kernel {conv.kernel.dtype}; logits {model.output.dtype}), '
               f'{a.threads} intra-op / 1 inter-op threads, train_on_batch with compile defaults, '
               f'jit_compile (XLA) frozen {jit["frozen"]} / fine-tune {jit["finetune"]}, '
               f'base BatchNorm frozen: {bn_mode["frozen"]} / fine-tune: {bn_mode["finetune"]}, '
               f'inference base.predict_on_batch (jit_compile {base.jit_compile})')
-    label = f'Keras {keras.__version__} on TensorFlow {tf.__version__} CPU'
+    label = f'Keras {keras.__version__} on TensorFlow {tf.__version__} CPU, {a.policy}'
     print(json.dumps({'backend': 'keras', 'label': label, 'reason': reason,
                       'batch': a.batch, 'size': a.size, 'steps': a.steps, 'phases': phases}))
 

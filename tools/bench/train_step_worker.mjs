@@ -5,28 +5,33 @@
 // Prints one JSON object on stdout.
 //
 //   node tools/bench/train_step_worker.mjs --backend cpu|wasm|webgpu [--batch 32] [--size 150] [--steps 2]
-//        [--phases frozen,finetune,scratch,inference] [--kernels]
+//        [--phases frozen,finetune,scratch,inference] [--kernels] [--precision mixed_bfloat16]
 // scratch trains the whole model with the base's BatchNorm in training mode (batch statistics and
 // moving-average updates), as `xfer train --weights none` does.
 // XFER_NATIVE_KERNELS=off turns the native kernels off (the stock cpu peer).
+// --precision goes to the trainer's setPrecision. Where the CPU or the backend cannot run it, the
+// peer fails with setPrecision's reason rather than timing fp32 under a bf16 label.
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { KerasAdam, pickBackend, transferModel, xception } from '@xfer/trainer';
+import { KerasAdam, pickBackend, setPrecision, transferModel, xception } from '@xfer/trainer';
 
 const { values } = parseArgs({ options: {
   backend: { type: 'string', default: 'cpu' }, batch: { type: 'string', default: '32' }, size: { type: 'string', default: '150' },
   steps: { type: 'string', default: '2' }, phases: { type: 'string', default: 'frozen,finetune,scratch,inference' }, kernels: { type: 'boolean', default: false },
+  precision: { type: 'string' },
 } });
 const batch = Number(values.batch);
 const size = Number(values.size);
 const steps = Number(values.steps);
 const phases = values.phases.split(',');
 
-// One line for the table: why the backend cannot run here.
-const choice = await pickBackend(values.backend).catch((e) => {
+/** One line for the table: why this peer cannot run here. */
+function refuse(e) {
   process.stderr.write(`${e.message.replace(/\n\s*/g, ' ')}\n`);
   process.exit(1);
-});
+}
+const choice = await pickBackend(values.backend).catch(refuse);
+if (values.precision) await setPrecision(values.precision).catch(refuse);
 const base = xception({ inputShape: [size, size, 3] });
 const model = transferModel(base);
 const x = tf.randomUniform([batch, size, size, 3], 0, 255, 'float32', 1);
