@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Turns the checks a CI shell script ran into a vitest-shaped JSON report, one test per check,
-// so tools/ci/summarize-vitest.mjs counts them like the rest. Each line of <checks.tsv> is
+// Turns the checks a CI shell script ran into a vitest-shaped JSON report, one test per check. Each line of <checks.tsv> is
 // "passed|failed<TAB>title<TAB>log file"; a failed check's message is the end of its log.
 //
 //   node tools/ci/checks-report.mjs <suite> <checks.tsv> <out.json>
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+
+import { writeVitestReport } from './vitest_report.mjs';
 
 const [suite, checksFile, outFile] = process.argv.slice(2);
 const LOG_LINES = 40;
@@ -21,19 +21,5 @@ const checks = readFileSync(checksFile, 'utf8').split('\n').filter(Boolean).map(
     failureMessages: status === 'passed' ? [] : [tail],
   };
 });
-const failed = checks.filter((c) => c.status !== 'passed').length;
-const report = {
-  numTotalTests: checks.length,
-  numPassedTests: checks.length - failed,
-  numFailedTests: failed,
-  numPendingTests: 0,
-  numTodoTests: 0,
-  success: failed === 0,
-  testResults: [{ name: suite, status: failed ? 'failed' : 'passed', message: '', assertionResults: checks }],
-};
-mkdirSync(path.dirname(outFile), { recursive: true });
-writeFileSync(outFile, JSON.stringify(report, null, 2));
-for (const c of checks.filter((c) => c.status !== 'passed')) {
-  console.log(`FAIL ${c.title}\n     ${c.failureMessages[0].replace(/\n/g, '\n     ')}`);
-}
-process.exitCode = failed > 0 ? 1 : 0;
+const failed = checks.some((c) => c.status !== 'passed');
+writeVitestReport(outFile, [{ name: suite, status: failed ? 'failed' : 'passed', message: '', assertionResults: checks }]);

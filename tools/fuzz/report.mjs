@@ -4,8 +4,10 @@
 // A harness fails when its fuzzer found a crash, or when it never ran.
 //
 //   node tools/fuzz/report.mjs <log-dir> <seconds> <out.json> <harness>...
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+
+import { writeVitestReport } from '../ci/vitest_report.mjs';
 
 const [logDir, seconds, outFile, ...harnesses] = process.argv.slice(2);
 const sourceDir = path.resolve('packages/native-preproc/fuzz');
@@ -44,21 +46,4 @@ function result(harness) {
   };
 }
 
-const testResults = harnesses.map(result);
-const failed = testResults.filter((t) => t.status === 'failed').length;
-const report = {
-  numTotalTests: testResults.length,
-  numPassedTests: testResults.length - failed,
-  numFailedTests: failed,
-  numPendingTests: 0,
-  numTodoTests: 0,
-  success: failed === 0,
-  testResults,
-};
-mkdirSync(path.dirname(outFile), { recursive: true });
-writeFileSync(outFile, JSON.stringify(report, null, 2));
-for (const t of testResults) {
-  const a = t.assertionResults[0];
-  console.log(`${a.status === 'passed' ? 'ok  ' : 'FAIL'} ${a.title}${a.failureMessages.length ? `\n     ${a.failureMessages[0].replace(/\n/g, '\n     ')}` : ''}`);
-}
-process.exitCode = failed > 0 ? 1 : 0;
+writeVitestReport(outFile, harnesses.map(result));
