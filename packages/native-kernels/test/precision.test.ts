@@ -42,6 +42,21 @@ describe.skipIf(!bf16)('mixed_bfloat16: convolutions and matmuls read bf16, accu
     for (const p of kinds) expect(p.impl).toMatch(/bf16/);
   });
 
+  it('the strided 1x1 gradients, whose jit_1x1 kernels corrupt the heap, take a safe implementation in bf16 too', () => {
+    setPrecision('mixed_bfloat16');
+    const r = DENSE_CASES.find((d) => d.k === 1 && d.stride === 2)!;
+    const rAttrs = { strides: r.stride, pad: r.pad, dataFormat: 'NHWC', dilations: 1 };
+    const rFilter = [1, 1, r.x[3], r.out];
+    tf.tidy(() => {
+      const dy = randn(tf.conv2d(randn(r.x) as tf.Tensor4D, randn(rFilter) as tf.Tensor4D, r.stride, r.pad).shape);
+      expectAgrees('Conv2DBackpropInput', { dy, filter: randn(rFilter) }, { ...rAttrs, inputShape: r.x }, BF16_TOLERANCE);
+      expectAgrees('Conv2DBackpropFilter', { x: randn(r.x), dy }, { ...rAttrs, filterShape: rFilter }, BF16_TOLERANCE);
+    });
+    const strided = primitives().filter((q) => q.kind.startsWith('conv_backward') && q.key.includes(`,1,1,${r.stride},${r.stride},`));
+    expect(strided).toHaveLength(2);
+    for (const p of strided) expect(p.impl).not.toMatch(/^jit(_bf16)?_1x1/);
+  });
+
   it('a depthwise convolution and a matmul too', () => {
     setPrecision('mixed_bfloat16');
     const d = DEPTHWISE_CASES[0]!;

@@ -128,7 +128,9 @@ struct WeightsBridge {
 template <typename PD>
 PD skip_strided_1x1_jit(PD pd, const ConvGeometry& g) {
   if (g.kh != 1 || g.kw != 1 || (g.sh == 1 && g.sw == 1)) return pd;
-  while (std::string(pd.impl_info_str()).rfind("jit_1x1", 0) == 0) {
+  // jit_bf16_1x1 shares their strided-input path, so it is passed over too.
+  const auto unsafe = [](const std::string& impl) { return impl.rfind("jit_1x1", 0) == 0 || impl.rfind("jit_bf16_1x1", 0) == 0; };
+  while (unsafe(pd.impl_info_str())) {
     if (!pd.next_impl()) throw std::runtime_error("oneDNN has no safe implementation of this strided 1x1 convolution gradient");
   }
   return pd;
