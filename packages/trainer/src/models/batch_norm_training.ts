@@ -43,8 +43,8 @@ export function batchNormTrainingInOneKernel(model: tfl.LayersModel): void {
       const covered = kwargs['training'] === true && bn.center && bn.scale && lastAxis && x.dtype === 'float32';
       if (!covered || !tf.getKernel(BATCH_NORM_TRAINING_KERNEL, tf.getBackend())) return call(inputs, kwargs);
       return tf.tidy(() => {
-        const inputs = { x, scale: bn.gamma.read(), offset: bn.beta.read() };
-        const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, inputs, { varianceEpsilon: bn.epsilon }) as tf.Tensor[];
+        const operands = { x, scale: bn.gamma.read(), offset: bn.beta.read() };
+        const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING_KERNEL, operands, { varianceEpsilon: bn.epsilon }) as tf.Tensor[];
         movingAverage(bn.movingMean, mean!, bn.momentum);
         movingAverage(bn.movingVariance, variance!, bn.momentum);
         return y!;
