@@ -20,13 +20,13 @@
 // `bash tools/reference/venv.sh`) are made once and cached in $XFER_CACHE_DIR/datasets, or in
 // <out>/datasets without it; runs go to <out>/<date>/. Both are under runs/ by default, which
 // .gitignore keeps out of git. Progress goes to stderr, the tables to stdout.
-import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runStep } from '../lib/child.mjs';
 import { phaseTotals } from '../recipe_parity/report.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -66,25 +66,11 @@ const outDir = path.resolve(o.out, new Date().toISOString().replace(/:/g, '-').r
 const dataRoot = process.env.XFER_CACHE_DIR ? path.join(process.env.XFER_CACHE_DIR, 'datasets') : path.resolve(o.out, 'datasets');
 await mkdir(outDir, { recursive: true });
 
-/** Runs a command, its stderr (and stdout unless captured) on our stderr; resolves its stdout and wall seconds. */
-function run(cmd, args, { env = process.env, capture = false } = {}) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(cmd, args, { env, stdio: ['ignore', capture ? 'pipe' : process.stderr, process.stderr] });
-    let stdout = '';
-    child.stdout?.on('data', (d) => { stdout += d; });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0
-      ? resolve({ stdout, seconds: (performance.now() - started) / 1000 })
-      : reject(new Error(`${path.basename(cmd)} ${args.join(' ')} exited with ${code}`))));
-  });
-}
-
-const python = (await run('bash', [path.join(root, 'tools/reference/venv.sh')], { capture: true })).stdout.trim();
+const python = (await runStep('bash', [path.join(root, 'tools/reference/venv.sh')], { capture: true })).stdout.trim();
 // CPU only and quiet, as the xfer runs (this machine has no GPU runtime for either).
 const pyEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', CUDA_VISIBLE_DEVICES: '', KERAS_BACKEND: 'tensorflow', OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' };
-const py = (args, capture = false) => run(python, [path.join(here, 'fashion_classes.py'), ...args], { env: pyEnv, capture });
-const xfer = (args, capture = false) => run(process.execPath, [xferBin, ...args], { capture });
+const py = (args, capture = false) => runStep(python, [path.join(here, 'fashion_classes.py'), ...args], { env: pyEnv, capture });
+const xfer = (args, capture = false) => runStep(process.execPath, [xferBin, ...args], { capture });
 
 /** The cached dataset folder of these classes at n per class (made now when missing). */
 async function dataset(classes, perClass) {

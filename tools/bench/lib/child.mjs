@@ -1,10 +1,30 @@
-// Runs a peer in a child process. Python peers need their own interpreter, and sharp runs in a
-// child so that its libuv pool size (UV_THREADPOOL_SIZE) can be set per thread count.
-// Protocol: the spec goes in as one JSON object on stdin, the child prints one JSON object as
-// the last line of stdout; stderr is passed through on failure only.
+// Runs benchmark work in child processes. Python peers need their own interpreter, and sharp runs
+// in a child so that its libuv pool size (UV_THREADPOOL_SIZE) can be set per thread count.
 import { spawn } from 'node:child_process';
 
 /**
+ * Runs one step of a multi-step benchmark (a training run, a dataset export) with its stderr
+ * shown as progress; rejects when it exits non-zero.
+ * @param {string} cmd @param {string[]} args
+ * @param {{ env?: NodeJS.ProcessEnv, capture?: boolean }} [opts] capture: collect stdout (else it goes to stderr too)
+ * @returns {Promise<{ stdout: string, seconds: number }>}
+ */
+export function runStep(cmd, args, { env = process.env, capture = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(cmd, args, { env, stdio: ['ignore', capture ? 'pipe' : process.stderr, process.stderr] });
+    let stdout = '';
+    child.stdout?.on('data', (d) => { stdout += d; });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0
+      ? resolve({ stdout, seconds: (performance.now() - started) / 1000 })
+      : reject(new Error(`${cmd.split('/').pop()} ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+/**
+ * Runs a peer. Protocol: the spec goes in as one JSON object on stdin, the child prints one JSON
+ * object as the last line of stdout; stderr is passed through on failure only.
  * @param {string} cmd @param {string[]} args @param {object} spec
  * @param {{ env?: NodeJS.ProcessEnv, timeoutMs?: number }} [opts]
  * @returns {Promise<any>}

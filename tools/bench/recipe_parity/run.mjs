@@ -9,13 +9,13 @@
 //       [--classes shirt,t_shirt_top] [--seed 1337] [--train-split "train[:2000]"]
 //       [--val-split "train[2000:2500]"] [--test-split "train[2500:3500]"]
 //       [--pretrain-per-class 300] [--pretrain-epochs 2] [--out runs/recipe_parity] [--json]
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { runStep } from '../lib/child.mjs';
 import { openDataset, sliceSplit, sourceName } from '@xfer/trainer';
 import { formatReport, phaseTotals } from './report.mjs';
 
@@ -44,24 +44,9 @@ if (classes.length !== 2) throw new Error(`--classes takes two class names (xfer
 const cacheDir = process.env.XFER_CACHE_DIR ?? path.join(os.homedir(), '.cache/xfer');
 const log = (line) => process.stderr.write(`recipe_parity: ${line}\n`);
 
-/** Runs a command with its output on our stderr (stdout stays for the report); resolves its wall time. */
-function run(cmd, args, { env = process.env, capture = false } = {}) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(cmd, args, { env, stdio: ['ignore', capture ? 'pipe' : process.stderr, process.stderr] });
-    let stdout = '';
-    child.stdout?.on('data', (d) => { stdout += d; });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`${path.basename(cmd)} ${args.join(' ')} exited with ${code}`));
-      else resolve({ seconds: (performance.now() - started) / 1000, stdout });
-    });
-  });
-}
-
-const python = (await run('bash', [path.join(root, 'tools/reference/venv.sh')], { capture: true })).stdout.trim();
+const python = (await runStep('bash', [path.join(root, 'tools/reference/venv.sh')], { capture: true })).stdout.trim();
 const pythonEnv = { ...process.env, KERAS_BACKEND: 'tensorflow', TF_CPP_MIN_LOG_LEVEL: '3', CUDA_VISIBLE_DEVICES: '' };
-const py = (script, args, capture = false) => run(python, [path.join(here, script), ...args], { env: pythonEnv, capture });
+const py = (script, args, capture = false) => runStep(python, [path.join(here, script), ...args], { env: pythonEnv, capture });
 
 const dataDir = path.join(cacheDir, 'datasets', `fashion_mnist_${[...classes].sort().join('-')}`);
 log(`data: ${dataDir}`);
@@ -104,11 +89,11 @@ const xferArgs = ['train', '--data', dataDir, '--model', 'xception', '--weights'
   '--fine-tune-lr', '1e-5', '--train-split', splitStrings.train, '--val-split', splitStrings.validation,
   '--test-split', splitStrings.test, '--seed', o.seed, '--keras-accuracy', '--out', xferRuns];
 log('xfer');
-const xferRun = await run(process.execPath, [xferBin, ...xferArgs]);
+const xferRun = await runStep(process.execPath, [xferBin, ...xferArgs]);
 const runDir = path.join(xferRuns, readdirSync(xferRuns)[0]);
 const history = readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 // `xfer train` prints its test result only as text; its evaluate gives the same numbers as JSON.
-const test = JSON.parse((await run(process.execPath, [xferBin, 'evaluate', runDir, '--json'], { capture: true })).stdout);
+const test = JSON.parse((await runStep(process.execPath, [xferBin, 'evaluate', runDir, '--json'], { capture: true })).stdout);
 const backendLine = readFileSync(path.join(runDir, 'summary.txt'), 'utf8').match(/^backend: (.*)$/m)?.[1];
 const packageVersion = (p) => JSON.parse(readFileSync(path.join(root, p, 'package.json'), 'utf8')).version;
 
