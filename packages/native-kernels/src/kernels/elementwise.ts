@@ -1,4 +1,4 @@
-import { backend_util } from '@tensorflow/tfjs-core';
+import { backend_util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 import { allFloat32, floatsOf, output } from '../backend_data.js';
 import type { NativeKernel } from './kernel.js';
@@ -54,18 +54,34 @@ function reducedShape(shape: readonly number[], axes: number[], keepDims: unknow
   return keepDims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i));
 }
 
+/**
+ * A reduction over a contiguous run of x's axes, as [outer, reduce, inner] block sizes and the
+ * output shape (`leading` when the run starts at axis 0; no axes reduce nothing); undefined for
+ * axes that are not one run (left to tfjs).
+ */
+function contiguousReduction(x: TensorInfo, attrs: NamedAttrMap) {
+  const axes = reductionAxes(attrs['axis'], x.shape.length);
+  const first = axes[0] ?? 0;
+  const last = axes.at(-1) ?? -1;
+  if (!axes.every((a, i) => a === first + i)) return undefined;
+  return {
+    leading: first === 0,
+    outer: size(x.shape.slice(0, first)),
+    reduce: size(x.shape.slice(first, last + 1)),
+    inner: size(x.shape.slice(last + 1)),
+    shape: reducedShape(x.shape, axes, attrs['keepDims']),
+  };
+}
+
 /** Sum over leading axes (e.g. [0, 1, 2] of NHWC: per-channel sums) or over all axes. */
 const sumKernel: NativeKernel = {
   kernelName: 'Sum',
   run({ inputs, backend, attrs }, native) {
     const { x } = inputs;
     if (!x || !allFloat32(x) || size(x.shape) === 0) return undefined;
-    const axes = reductionAxes(attrs['axis'], x.shape.length);
-    if (!axes.every((a, i) => a === i)) return undefined;
-    const k = axes.length;
-    const cols = size(x.shape.slice(k));
-    const rows = size(x.shape.slice(0, k));
-    return output(backend, reducedShape(x.shape, axes, attrs['keepDims']), (o) => native.sumRows(floatsOf(backend, x), rows, cols, o));
+    const r = contiguousReduction(x, attrs);
+    if (!r?.leading) return undefined;
+    return output(backend, r.shape, (o) => native.sumRows(floatsOf(backend, x), r.reduce, r.inner, o));
   },
 };
 
@@ -79,14 +95,9 @@ const meanKernel: NativeKernel = {
   run({ inputs, backend, attrs }, native) {
     const { x } = inputs;
     if (!x || !allFloat32(x) || size(x.shape) === 0) return undefined;
-    const axes = reductionAxes(attrs['axis'], x.shape.length);
-    const first = axes[0]!;
-    const last = axes.at(-1)!;
-    if (!axes.every((a, i) => a === first + i)) return undefined;
-    const outer = size(x.shape.slice(0, first));
-    const reduce = size(x.shape.slice(first, last + 1));
-    const inner = size(x.shape.slice(last + 1));
-    return output(backend, reducedShape(x.shape, axes, attrs['keepDims']), (o) => native.meanAxes(floatsOf(backend, x), outer, reduce, inner, o));
+    const r = contiguousReduction(x, attrs);
+    if (!r) return undefined;
+    return output(backend, r.shape, (o) => native.meanAxes(floatsOf(backend, x), r.outer, r.reduce, r.inner, o));
   },
 };
 
