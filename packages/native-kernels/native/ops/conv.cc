@@ -34,23 +34,6 @@ memory::desc any_weights(const ConvGeometry& g, dt type) {
   return memory::desc({g.groups, g.oc / g.groups, g.ic / g.groups, g.kh, g.kw}, type, tag::any);
 }
 
-/** The type convolutions read activations and weights in under the current precision. */
-dt compute_type() { return compute_precision() == Precision::kMixedBfloat16 ? dt::bf16 : f32; }
-
-/**
- * Builds a primitive that reads `type`; where oneDNN has no bf16 implementation for a geometry,
- * the float32 one.
- */
-template <typename T, typename... Args>
-std::unique_ptr<T> make_in(dt type, const Args&... args) {
-  if (type == f32) return std::make_unique<T>(args..., f32);
-  try {
-    return std::make_unique<T>(args..., type);
-  } catch (const dnnl::error&) {
-    return std::make_unique<T>(args..., f32);
-  }
-}
-
 memory::dims strides(const ConvGeometry& g) { return {g.sh, g.sw}; }
 memory::dims dilates(const ConvGeometry& g) { return {g.dh - 1, g.dw - 1}; }
 memory::dims pad_l(const ConvGeometry& g) { return {g.pad_top, g.pad_left}; }

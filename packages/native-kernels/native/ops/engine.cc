@@ -20,6 +20,10 @@ Precision& compute_precision() {
   return precision;
 }
 
+dnnl::memory::data_type compute_type() {
+  return compute_precision() == Precision::kMixedBfloat16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
+}
+
 bool bf16_supported() {
   const auto isa = dnnl::get_effective_cpu_isa();
   return isa == dnnl::cpu_isa::avx512_core_bf16 || isa == dnnl::cpu_isa::avx512_core_amx;

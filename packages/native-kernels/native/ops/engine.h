@@ -24,6 +24,24 @@ enum class Precision { kFloat32, kMixedBfloat16 };
 
 Precision& compute_precision();
 
+/** The type convolutions and matmuls read activations and weights in under the current precision. */
+dnnl::memory::data_type compute_type();
+
+/**
+ * Builds a primitive (constructed as T(args..., type)) that reads `type`; where oneDNN has no
+ * bf16 implementation for its shape, the float32 one.
+ */
+template <typename T, typename... Args>
+std::unique_ptr<T> make_in(dnnl::memory::data_type type, const Args&... args) {
+  constexpr auto f32 = dnnl::memory::data_type::f32;
+  if (type == f32) return std::make_unique<T>(args..., f32);
+  try {
+    return std::make_unique<T>(args..., type);
+  } catch (const dnnl::error&) {
+    return std::make_unique<T>(args..., f32);
+  }
+}
+
 /** True when oneDNN's ISA on this CPU computes bf16 natively (AVX512-BF16 or AMX). */
 bool bf16_supported();
 

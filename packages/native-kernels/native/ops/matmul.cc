@@ -40,17 +40,10 @@ struct MatMul {
 }  // namespace
 
 void batch_matmul(const MatMulShape& s, const float* a, const float* b, float* out) {
-  const dt type = compute_precision() == Precision::kMixedBfloat16 ? dt::bf16 : f32;
+  const dt type = compute_type();
   std::string key = type == f32 ? "matmul,f32" : "matmul,bf16";
   for (int64_t v : {s.batch_a, s.batch_b, s.m, s.k, s.n, int64_t{s.transpose_a}, int64_t{s.transpose_b}}) key += "," + std::to_string(v);
-  auto& op = primitive_cache().get<MatMul>(key, [&] {
-    try {
-      return std::make_unique<MatMul>(s, type);
-    } catch (const dnnl::error&) {
-      if (type == f32) throw;
-      return std::make_unique<MatMul>(s, f32);
-    }
-  });
+  auto& op = primitive_cache().get<MatMul>(key, [&] { return make_in<MatMul>(type, s); });
   op.prim.execute(cpu_stream(), {{DNNL_ARG_SRC, op.a.in(a)},
                                  {DNNL_ARG_WEIGHTS, op.b.in(b)},
                                  {DNNL_ARG_DST, memory(op.pd.dst_desc(), cpu_engine(), out)}});
