@@ -64,6 +64,7 @@ describe('elementwise kernels agree with tfjs cpu', () => {
     ['over N, H, W (batch statistics)', [4, 36, 36, 128], [0, 1, 2], false],
     ['over the last axis, keepDims', [6, 10, 5], [-1], true],
     ['all axes', [3, 50, 7], null, false],
+    ['no axes', [4, 6], [], false],
   ];
   for (const [name, shape, axis, keepDims] of means) {
     it(`Mean ${name}`, () => tf.tidy(() => expectAgrees('Mean', { x: randn(shape) }, { axis, keepDims })));
