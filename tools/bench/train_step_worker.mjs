@@ -13,7 +13,7 @@
 // peer fails with setPrecision's reason rather than timing fp32 under a bf16 label.
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { KerasAdam, pickBackend, setPrecision, transferModel, xception } from '@xfer/trainer';
+import { KerasAdam, pickBackend, runFrozenBaseNatively, setPrecision, transferModel, xception } from '@xfer/trainer';
 
 const { values } = parseArgs({ options: {
   backend: { type: 'string', default: 'cpu' }, batch: { type: 'string', default: '32' }, size: { type: 'string', default: '150' },
@@ -34,6 +34,8 @@ const choice = await pickBackend(values.backend).catch(refuse);
 if (values.precision) await setPrecision(values.precision).catch(refuse);
 const base = xception({ inputShape: [size, size, 3] });
 const model = transferModel(base);
+// As xfer train does: the frozen base (frozen phase, feature extraction) runs as one native graph where it can.
+const frozenBase = await runFrozenBaseNatively(base);
 const x = tf.randomUniform([batch, size, size, 3], 0, 255, 'float32', 1);
 const y = tf.cast(tf.greater(tf.randomUniform([batch, 1], 0, 1, 'float32', 2), 0.5), 'float32');
 
@@ -50,6 +52,7 @@ async function trainStep(net, optimizer, vars) {
 }
 
 async function extractFeatures() {
+  base.trainable = false; // the frozen phase's feature cache
   const features = tf.tidy(() => base.apply(tf.sub(tf.div(x, 127.5), 1), { training: false }));
   await features.data();
   features.dispose();
@@ -79,7 +82,7 @@ async function kernelBreakdown(fn) {
   return { totalMs: total, kernels };
 }
 
-const result = { backend: choice.name, reason: choice.reason, batch, size, steps, phases: {} };
+const result = { backend: choice.name, reason: `${choice.reason}; frozen base: ${frozenBase}`, batch, size, steps, phases: {} };
 for (const phase of phases) {
   if (phase === 'inference') {
     result.phases.inference = { ms: await time(extractFeatures), breakdown: await kernelBreakdown(extractFeatures) };

@@ -51,6 +51,23 @@ export interface NativePrimitive {
   impl: string;
 }
 
+/** A frozen graph the addon holds (native/ops/graph.h), freed by graphDispose or collection. */
+export type GraphHandle = { readonly __brand: 'FrozenGraph' };
+
+/** One layer of a frozen graph as the addon takes it; see {@link FrozenGraphNode}. */
+export interface GraphNodeSpec {
+  op: 'conv' | 'maxPool' | 'relu' | 'add';
+  inputs: number[];
+  kernel?: [number, number];
+  strides?: [number, number];
+  pad?: [number, number, number, number];
+  groups?: number;
+  outChannels?: number;
+  weights?: Float32Array;
+  bias?: Float32Array;
+  relu?: boolean;
+}
+
 /** The addon's exports (native/binding/addon.cc). Every output array is written in place. */
 export interface NativeBinding {
   info(): NativeInfo;
@@ -116,6 +133,12 @@ export interface NativeBinding {
     vOut: Float32Array[],
     valuesOut: Float32Array[],
   ): void;
+  /** Validates and copies the nodes; throws a RangeError naming the first bad node. */
+  graphCreate(nodes: GraphNodeSpec[], inputShape: [number, number, number]): GraphHandle;
+  graphOutputShape(graph: GraphHandle): [number, number, number];
+  /** y = the graph on n images x (NHWC float32). */
+  graphRun(graph: GraphHandle, n: number, x: Float32Array, y: Float32Array): void;
+  graphDispose(graph: GraphHandle): void;
 }
 
 const ADDON = 'xfer_kernels.node';

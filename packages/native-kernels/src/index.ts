@@ -13,6 +13,7 @@ import { loadBinding, type NativeInfo, type NativePrimitive, type Precision } fr
 export type { NativeInfo, NativePrimitive, Precision } from './binding.js';
 export { NATIVE_KERNEL_NAMES, NATIVE_KERNELS, registerNativeKernels, unregisterNativeKernels } from './register.js';
 export type { NativeKernel, CpuKernelArgs } from './kernels/kernel.js';
+export { FROZEN_GRAPH, FrozenGraph, type FrozenGraphNode } from './frozen_graph.js';
 export { timeKernels, type KernelTime, type KernelTimer } from './kernel_timer.js';
 
 /** The oneDNN version, the ISA its JIT targets and the thread count. Throws if the addon cannot load. */

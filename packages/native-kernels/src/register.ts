@@ -6,6 +6,7 @@ import { batchMatMulKernel } from './kernels/batch_mat_mul.js';
 import { batchNormKernel, batchNormTrainingGradKernel, batchNormTrainingKernel } from './kernels/batch_norm.js';
 import { convKernels } from './kernels/conv2d.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
+import { frozenGraphKernel } from './kernels/frozen_graph.js';
 import { gradientKernels } from './kernels/gradient_kernels.js';
 import { deactivateNativeGradients, registerNativeGradients } from './gradients.js';
 import type { CpuKernelArgs, NativeKernel } from './kernels/kernel.js';
@@ -24,6 +25,7 @@ export const NATIVE_KERNELS: readonly NativeKernel[] = [
   ...elementwiseKernels,
   ...gradientKernels,
   kerasAdamKernel,
+  frozenGraphKernel,
 ];
 
 /** The names of the kernels {@link registerNativeKernels} replaces. */

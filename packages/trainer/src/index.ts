@@ -30,6 +30,7 @@ export { miniXception, type MiniXceptionOptions } from './models/mini_xception.j
 export { parameterCounts, summary } from './models/summary.js';
 export { XCEPTION_MIN_SIZE, xception, type XceptionOptions } from './models/xception.js';
 export { transferModel, type TransferModelOptions } from './models/transfer_model.js';
+export { runFrozenBaseNatively } from './models/native_frozen_base.js';
 export { transferModelParams } from './models/parameter_count.js';
 
 // Weights

@@ -18,20 +18,11 @@
 #include "../ops/matmul.h"
 #include "../ops/pool.h"
 #include "args.h"
+#include "errors.h"
+#include "frozen_graph.h"
 
 namespace xk {
 namespace {
-
-template <typename F>
-auto guarded(const Napi::Env& env, F&& f) {
-  try {
-    return f();
-  } catch (const dnnl::error& e) {
-    throw Napi::Error::New(env, std::string("oneDNN: ") + e.what());
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(env, e.what());
-  }
-}
 
 ConvGeometry conv_geometry(const Napi::CallbackInfo& info) {
   const auto v = ints(info, 0, 18, "geometry");
@@ -368,6 +359,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNormTrainingGrad", Napi::Function::New(env, BatchNormTrainingGrad, "batchNormTrainingGrad"));
   exports.Set("meanAxes", Napi::Function::New(env, MeanAxes, "meanAxes"));
   exports.Set("kerasAdam", Napi::Function::New(env, KerasAdam, "kerasAdam"));
+  export_frozen_graph(env, exports);
   return exports;
 }
 

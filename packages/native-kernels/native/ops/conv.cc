@@ -19,21 +19,6 @@ memory::desc nhwc(int64_t n, int64_t c, int64_t h, int64_t w, dt type = f32) {
   return memory::desc({n, c, h, w}, type, tag::nhwc);
 }
 
-/** The filter as tfjs lays it out, described to oneDNN through strides. */
-memory::desc user_weights(const ConvGeometry& g) {
-  const int64_t in = g.ic / g.groups;
-  const int64_t out = g.oc / g.groups;
-  const int64_t row = g.kw * g.ic / g.groups * g.oc;  // one filter row: [kw, in, out] (or [kw, C, M])
-  if (g.groups == 1) return memory::desc({g.oc, g.ic, g.kh, g.kw}, f32, {1, g.oc, row, g.ic * g.oc});
-  // Depthwise [kh, kw, C, M]: group c, output m sits at c*M + m; the input extent is 1.
-  return memory::desc({g.groups, out, in, g.kh, g.kw}, f32, {out, 1, out, row, g.groups * out});
-}
-
-memory::desc any_weights(const ConvGeometry& g, dt type) {
-  if (g.groups == 1) return memory::desc({g.oc, g.ic, g.kh, g.kw}, type, tag::any);
-  return memory::desc({g.groups, g.oc / g.groups, g.ic / g.groups, g.kh, g.kw}, type, tag::any);
-}
-
 memory::dims strides(const ConvGeometry& g) { return {g.sh, g.sw}; }
 memory::dims dilates(const ConvGeometry& g) { return {g.dh - 1, g.dw - 1}; }
 memory::dims pad_l(const ConvGeometry& g) { return {g.pad_top, g.pad_left}; }
@@ -53,7 +38,7 @@ std::string key_of(const char* kind, const ConvGeometry& g, int extra, dt type) 
 dnnl::convolution_forward::primitive_desc forward_pd(const ConvGeometry& g, bool bias, Activation act, dt type) {
   dnnl::convolution_forward::desc d(
       dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, nhwc(g.n, g.ic, g.ih, g.iw, type),
-      any_weights(g, type), bias ? memory::desc({g.oc}, f32, tag::x) : memory::desc(), nhwc(g.n, g.oc, g.oh, g.ow),
+      any_filter_desc(g, type), bias ? memory::desc({g.oc}, f32, tag::x) : memory::desc(), nhwc(g.n, g.oc, g.oh, g.ow),
       strides(g), dilates(g), pad_l(g), pad_r(g));
   dnnl::primitive_attr attr;
   if (act != Activation::kNone) {
@@ -76,7 +61,7 @@ struct WeightsBridge {
   dnnl::reorder reorder;
   bool needed = false;
 
-  WeightsBridge(const ConvGeometry& g, const memory::desc& chosen, bool to_user) : user(user_weights(g)), internal(chosen) {
+  WeightsBridge(const ConvGeometry& g, const memory::desc& chosen, bool to_user) : user(tfjs_filter_desc(g)), internal(chosen) {
     needed = user != internal;
     if (!needed) return;
     scratch = memory(internal, cpu_engine());
@@ -128,7 +113,7 @@ template <typename Primitive>
 typename Primitive::primitive_desc backward_pd(const ConvGeometry& g, dt type) {
   constexpr bool data = std::is_same_v<Primitive, dnnl::convolution_backward_data>;
   typename Primitive::desc d(dnnl::algorithm::convolution_direct, nhwc(g.n, g.ic, g.ih, g.iw, data ? f32 : type),
-                             any_weights(g, data ? type : f32), nhwc(g.n, g.oc, g.oh, g.ow, type), strides(g), dilates(g),
+                             any_filter_desc(g, data ? type : f32), nhwc(g.n, g.oc, g.oh, g.ow, type), strides(g), dilates(g),
                              pad_l(g), pad_r(g));
   return skip_strided_1x1_jit(
       typename Primitive::primitive_desc(d, cpu_engine(), forward_pd(g, false, Activation::kNone, type)), g);
@@ -175,6 +160,20 @@ struct BackwardWeights {
 };
 
 }  // namespace
+
+memory::desc tfjs_filter_desc(const ConvGeometry& g) {
+  const int64_t in = g.ic / g.groups;
+  const int64_t out = g.oc / g.groups;
+  const int64_t row = g.kw * g.ic / g.groups * g.oc;  // one filter row: [kw, in, out] (or [kw, C, M])
+  if (g.groups == 1) return memory::desc({g.oc, g.ic, g.kh, g.kw}, f32, {1, g.oc, row, g.ic * g.oc});
+  // Depthwise [kh, kw, C, M]: group c, output m sits at c*M + m; the input extent is 1.
+  return memory::desc({g.groups, out, in, g.kh, g.kw}, f32, {out, 1, out, row, g.groups * out});
+}
+
+memory::desc any_filter_desc(const ConvGeometry& g, dt type) {
+  if (g.groups == 1) return memory::desc({g.oc, g.ic, g.kh, g.kw}, type, tag::any);
+  return memory::desc({g.groups, g.oc / g.groups, g.ic / g.groups, g.kh, g.kw}, type, tag::any);
+}
 
 const char* check_geometry(const ConvGeometry& g) {
   if (g.n < 1 || g.ih < 1 || g.iw < 1 || g.ic < 1 || g.oh < 1 || g.ow < 1 || g.oc < 1) return "empty tensor";

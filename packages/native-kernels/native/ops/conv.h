@@ -2,6 +2,8 @@
 // ([kh, kw, C, multiplier] for depthwise), on oneDNN, without copying the activations.
 #pragma once
 
+#include <oneapi/dnnl/dnnl.hpp>
+
 #include <cstdint>
 
 namespace xk {
@@ -19,6 +21,12 @@ struct ConvGeometry {
   int64_t output_size() const { return n * oh * ow * oc; }
   int64_t filter_size() const { return kh * kw * (ic / groups) * oc; }
 };
+
+/** The filter as tfjs lays it out ([kh, kw, in, out]; depthwise [kh, kw, C, M]), described to oneDNN. */
+dnnl::memory::desc tfjs_filter_desc(const ConvGeometry& g);
+
+/** The filter's shape in `type`, its layout left to the primitive. */
+dnnl::memory::desc any_filter_desc(const ConvGeometry& g, dnnl::memory::data_type type);
 
 /** Fused post-processing of the forward pass. */
 enum class Activation { kNone, kRelu, kRelu6 };

@@ -4,12 +4,23 @@
  * against it when it is absent, and everything then works as before.
  */
 
-/** The part of @xfer/native-kernels the picker uses. */
+/** A compiled frozen network (@xfer/native-kernels' FrozenGraph). */
+export interface NativeFrozenGraph {
+  apply(x: Tensor4D): Tensor4D;
+  dispose(): void;
+}
+
+/** The part of @xfer/native-kernels the trainer uses. */
 interface NativeKernelsModule {
   registerNativeKernels(): readonly string[];
   info(): { onednn: string; isa: string; threads: number };
   setPrecision(precision: 'float32' | 'mixed_bfloat16'): void;
+  FrozenGraph: new (nodes: FrozenGraphNode[], inputShape: [number, number, number]) => NativeFrozenGraph;
+  FROZEN_GRAPH: string;
 }
+
+import type { Tensor4D } from '@tensorflow/tfjs-core';
+import type { FrozenGraphNode } from '../models/frozen_graph_nodes.js';
 
 const SPECIFIER = '@xfer/native-kernels';
 

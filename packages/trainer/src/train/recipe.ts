@@ -8,6 +8,7 @@ import { sliceSplit } from '../datasets/split.js';
 import { defaultSplits } from '../datasets/split_defaults.js';
 import { Interrupted } from '../errors.js';
 import { batchNormInInferenceMode } from '../models/inference_batch_norm.js';
+import { runFrozenBaseNatively } from '../models/native_frozen_base.js';
 import { renderConfusion } from '../plots/confusion.js';
 import { renderCurves } from '../plots/curves.js';
 import { RunDir } from '../run/run_dir.js';
@@ -144,6 +145,7 @@ export async function trainRecipe(config: TrainConfig, report: RunReporter = {},
     if (objective.weights) report.info?.(`class weights: ${classNames.map((c, i) => `${c} ${objective.weights![i]!.toFixed(3)}`).join(', ')}`);
     const built = await buildModel(config, report, { units: objective.units, classNames });
     const { model } = built;
+    if (backend.name === 'cpu') report.info?.(`frozen base: ${await runFrozenBaseNatively(built.base)}`);
     const history: EpochLogs[] = checkpoint ? [...checkpoint.state.history] : [];
     if (checkpoint) {
       const saved = await loadModel(checkpoint.dir);
