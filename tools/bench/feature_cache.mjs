@@ -8,7 +8,7 @@
 //   node tools/bench/feature_cache.mjs [--epochs 5] [--per-class 300] [--image-size 150] [--views 2] [--pretrain-epochs 3]
 import { parseArgs } from 'node:util';
 import {
-  ensureDemoData, fit, fitFrozenOnFeatures, miniXception, pickBackend, readPetImages, sliceSplit, SplitLoader, transferModel,
+  ensureDemoData, fit, fitFrozenOnFeatures, miniXception, pickBackend, readPetImages, runFrozenBaseNatively, sliceSplit, SplitLoader, transferModel,
 } from '@xfer/trainer';
 
 const { values } = parseArgs({ options: {
@@ -42,6 +42,7 @@ async function frozenPhase(cached) {
   b.setWeights(weights);
   const model = transferModel(b);
   b.trainable = false;
+  await runFrozenBaseNatively(b); // as xfer train does on the cpu backend
   const o = { phase: 'frozen', epochs, learningRate: 1e-3, seed: 2, earlierEpochs: Number(values['pretrain-epochs']) };
   const { train, val } = splits();
   const t0 = performance.now();

@@ -35,8 +35,9 @@ export async function runFrozenBaseNatively(base: tfl.LayersModel): Promise<stri
   const mod = await loadNativeKernels();
   if (typeof mod === 'string') return `layer by layer (native kernels: ${mod})`;
   const plan = frozenGraphPlan(base);
-  const described =
-    'unsupported' in plan
+  const described = !tf.getKernel(mod.FROZEN_GRAPH, tf.getBackend())
+    ? `layer by layer (the ${tf.getBackend()} backend has no ${mod.FROZEN_GRAPH} kernel)`
+    : 'unsupported' in plan
       ? `layer by layer for now (${plan.unsupported})`
       : `one native graph of ${plan.nodes.length} oneDNN primitives (batch norms folded, relus and residual sums fused)`;
   if (installed.has(base)) return described;

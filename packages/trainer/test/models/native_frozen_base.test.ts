@@ -141,7 +141,7 @@ describe('a frozen base runs as one native graph', () => {
     tf.dispose([x, layers, graph]);
   });
 
-  it('says why a base runs layer by layer: batch statistics, or a layer with no graph form', async () => {
+  it('says why a base runs layer by layer: batch statistics, a layer with no graph form, a backend without the kernel', async () => {
     const scratch = xception({ inputShape: [71, 71, 3] });
     transferModel(scratch, { baseBatchNorm: 'batch' });
     expect(await runFrozenBaseNatively(scratch)).toBe('layer by layer for now (block1_conv1_bn normalises with batch statistics)');
@@ -154,5 +154,13 @@ describe('a frozen base runs as one native graph', () => {
     tf.dispose(base.apply(tf.zeros([1, 8, 8, 3])) as tf.Tensor);
     expect(runKernel.mock.calls.map(([name]) => name)).not.toContain(KERNEL);
     runKernel.mockRestore();
+    await pickBackend('wasm');
+    try {
+      const other = xception({ inputShape: [71, 71, 3] });
+      transferModel(other);
+      expect(await runFrozenBaseNatively(other)).toBe('layer by layer (the wasm backend has no XferFrozenGraph kernel)');
+    } finally {
+      await pickBackend('cpu');
+    }
   });
 });
