@@ -1,6 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { batchNormTrainingInOneKernel } from './batch_norm_training.js';
+import { fuseConvBatchNorm } from './conv_batch_norm.js';
 import { batchNormInInferenceMode } from './inference_batch_norm.js';
 import { InitSeeds } from './init_seeds.js';
 
@@ -28,6 +29,7 @@ export interface TransferModelOptions {
 export function transferModel(base: tfl.LayersModel, options: TransferModelOptions = {}): tfl.LayersModel {
   if ((options.baseBatchNorm ?? 'inference') === 'inference') batchNormInInferenceMode(base);
   else batchNormTrainingInOneKernel(base);
+  fuseConvBatchNorm(base);
   const shape = base.inputs[0]?.shape.slice(1) as number[];
   const input = tfl.input({ shape, name: 'image' });
   let x = tfl.layers.rescaling({ scale: 1 / 127.5, offset: -1, name: 'rescaling' }).apply(input) as SymbolicTensor;

@@ -1,0 +1,80 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { pickBackend } from '../../src/backend/pick_backend.js';
+import { xception } from '../../src/models/xception.js';
+import { transferModel } from '../../src/models/transfer_model.js';
+
+/** The fused path runs where this kernel (the native kernels' marker) is registered. */
+const MARKER = 'XferFrozenGraph';
+const SIZE = 71;
+
+/** Moving statistics, scales and offsets far from their initial 0/1. */
+function randomiseBatchNorms(model: tfl.LayersModel): void {
+  let seed = 100;
+  for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
+    const c = layer.getWeights()[0]!.shape[0]!;
+    layer.setWeights([
+      tf.randomUniform([c], 0.5, 1.5, 'float32', seed++),
+      tf.randomNormal([c], 0, 0.2, 'float32', seed++),
+      tf.randomNormal([c], 0, 0.2, 'float32', seed++),
+      tf.randomUniform([c], 0.5, 1.5, 'float32', seed++),
+    ]);
+  }
+}
+
+/**
+ * One fine-tune step of the recipe's model on Xception (base trainable, batch norms in inference
+ * mode): logits, then the gradient of every trainable weight; and the kernels it ran.
+ */
+function step(fused: boolean): { out: Float32Array[]; kernels: string[] } {
+  const marker = tf.getKernel(MARKER, 'cpu')!;
+  if (!fused) tf.unregisterKernel(MARKER, 'cpu');
+  const runKernel = vi.spyOn(tf.engine(), 'runKernel');
+  try {
+    const base = xception({ inputShape: [SIZE, SIZE, 3], seed: 11 });
+    randomiseBatchNorms(base);
+    const model = transferModel(base, { seed: 12, dropout: 0 });
+    base.trainable = true;
+    const x = tf.randomUniform([4, SIZE, SIZE, 3], 0, 255, 'float32', 13);
+    const y = tf.tensor2d([[1], [0], [0], [1]]);
+    const logits = tf.tidy(() => model.apply(x, { training: true }) as tf.Tensor);
+    const { value, grads } = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor));
+    const out = [logits, ...model.trainableWeights.map((w) => grads[w.read().name]!)].map((t) => (t.dataSync() as Float32Array).slice());
+    tf.dispose([x, y, logits, value, ...Object.values(grads)]);
+    model.dispose();
+    return { out, kernels: runKernel.mock.calls.map(([name]) => name) };
+  } finally {
+    runKernel.mockRestore();
+    if (!fused) tf.registerKernel(marker);
+  }
+}
+
+/** max |a − b| / max |b|. */
+function relativeError(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  b.forEach((v, i) => {
+    diff = Math.max(diff, Math.abs(a[i]! - v));
+    scale = Math.max(scale, Math.abs(v));
+  });
+  return diff / scale;
+}
+
+describe('conv + inference-mode batch norm as one folded convolution', () => {
+  beforeAll(async () => {
+    await pickBackend('cpu');
+    expect(tf.getKernel(MARKER, 'cpu'), 'pickBackend registers @xfer/native-kernels').toBeDefined();
+  });
+
+  it('gives the logits and every gradient (kernels, gammas, betas, the head) of the unfused layers', () => {
+    const fused = step(true);
+    const layers = step(false);
+    expect(fused.out).toHaveLength(layers.out.length);
+    expect(relativeError(fused.out[0]!, layers.out[0]!), 'logits').toBeLessThan(1e-4);
+    fused.out.slice(1).forEach((g, i) => expect(relativeError(g, layers.out[i + 1]!), `gradient ${i}`).toBeLessThan(1e-3));
+    // Every batch norm folded: no batch-norm pass forward or backward.
+    expect(fused.kernels.filter((k) => k === 'FusedBatchNorm')).toEqual([]);
+    expect(layers.kernels.filter((k) => k === 'FusedBatchNorm').length).toBeGreaterThan(0);
+  });
+});
