@@ -4,6 +4,7 @@ import { pickBackend } from '../../src/backend/pick_backend.js';
 import { setPrecision } from '../../src/backend/precision.js';
 import { miniXception } from '../../src/models/mini_xception.js';
 import { transferModel } from '../../src/models/transfer_model.js';
+import { relativeError } from '../helpers.js';
 
 const SIZE = 48;
 
@@ -20,17 +21,6 @@ function step(): Float32Array[] {
   tf.dispose([x, y, logits, value, ...Object.values(grads)]);
   model.dispose();
   return out;
-}
-
-/** max |a − b| / max |b|. */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  b.forEach((v, i) => {
-    diff = Math.max(diff, Math.abs(a[i]! - v));
-    scale = Math.max(scale, Math.abs(v));
-  });
-  return diff / scale;
 }
 
 describe('--precision mixed_bfloat16', () => {

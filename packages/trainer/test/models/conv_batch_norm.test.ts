@@ -4,6 +4,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { pickBackend } from '../../src/backend/pick_backend.js';
 import { xception } from '../../src/models/xception.js';
 import { transferModel } from '../../src/models/transfer_model.js';
+import { relativeError } from '../helpers.js';
 
 /** The fused path runs where this kernel (the native kernels' marker) is registered. */
 const MARKER = 'XferFrozenGraph';
@@ -48,17 +49,6 @@ function step(fused: boolean): { out: Float32Array[]; kernels: string[] } {
     runKernel.mockRestore();
     if (!fused) tf.registerKernel(marker);
   }
-}
-
-/** max |a − b| / max |b|. */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  b.forEach((v, i) => {
-    diff = Math.max(diff, Math.abs(a[i]! - v));
-    scale = Math.max(scale, Math.abs(v));
-  });
-  return diff / scale;
 }
 
 describe('conv + inference-mode batch norm as one folded convolution', () => {
