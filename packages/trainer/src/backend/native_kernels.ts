@@ -10,12 +10,15 @@ export interface NativeFrozenGraph {
   dispose(): void;
 }
 
+/** @xfer/native-kernels' FrozenGraph constructor. */
+export type NativeFrozenGraphClass = new (nodes: FrozenGraphNode[], inputShape: [number, number, number]) => NativeFrozenGraph;
+
 /** The part of @xfer/native-kernels the trainer uses. */
 interface NativeKernelsModule {
   registerNativeKernels(): readonly string[];
   info(): { onednn: string; isa: string; threads: number };
   setPrecision(precision: 'float32' | 'mixed_bfloat16'): void;
-  FrozenGraph: new (nodes: FrozenGraphNode[], inputShape: [number, number, number]) => NativeFrozenGraph;
+  FrozenGraph: NativeFrozenGraphClass;
   FROZEN_GRAPH: string;
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { layerReaders } from './layer_readers.js';
 
 /** Present where @xfer/native-kernels is registered on the backend: the fused path runs there only. */
 const NATIVE_MARKER = 'XferFrozenGraph';
@@ -69,10 +70,7 @@ function foldedConv(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D, strides: 
  * trains on batch statistics, both layers run as they were. Returns the number of pairs fused.
  */
 export function fuseConvBatchNorm(base: tfl.LayersModel): number {
-  const readers = new Map<string, number>();
-  for (const layer of base.layers) {
-    for (const from of layer.inboundNodes[0]?.inboundLayers ?? []) readers.set(from.name, (readers.get(from.name) ?? 0) + 1);
-  }
+  const readers = layerReaders(base);
   let fused = 0;
   for (const layer of base.layers) {
     if (layer.getClassName() !== 'BatchNormalization' || (layer as unknown as { xferFused?: boolean }).xferFused) continue;

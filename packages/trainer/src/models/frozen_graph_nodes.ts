@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { layerReaders } from './layer_readers.js';
 
 /**
  * One node of a frozen graph as @xfer/native-kernels' FrozenGraph takes it (the trainer does not
@@ -77,11 +78,7 @@ function checkConvConfig(layer: tfl.layers.Layer, c: Config): void {
  * post-ops where the convolution's output has no other reader.
  */
 function lower(base: tfl.LayersModel): Ir | 'input' {
-  const uses = new Map<string, number>();
-  for (const layer of base.layers) {
-    for (const from of layer.inboundNodes[0]?.inboundLayers ?? []) uses.set(from.name, (uses.get(from.name) ?? 0) + 1);
-  }
-  for (const out of base.outputLayers) uses.set(out.name, (uses.get(out.name) ?? 0) + 1);
+  const uses = layerReaders(base);
 
   const value = new Map<string, Ir | 'input'>();
   const node = (op: Ir['op'], inputs: Ir['inputs'], spec: Ir['spec'], layer: tfl.layers.Layer): Ir => ({ op, inputs, spec, readers: uses.get(layer.name) ?? 0 });

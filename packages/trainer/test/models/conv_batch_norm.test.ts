@@ -1,28 +1,14 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { pickBackend } from '../../src/backend/pick_backend.js';
 import { xception } from '../../src/models/xception.js';
 import { transferModel } from '../../src/models/transfer_model.js';
 import { relativeError } from '../helpers.js';
+import { randomiseBatchNorms } from './batch_norm_stats.js';
 
 /** The fused path runs where this kernel (the native kernels' marker) is registered. */
 const MARKER = 'XferFrozenGraph';
 const SIZE = 71;
-
-/** Moving statistics, scales and offsets far from their initial 0/1. */
-function randomiseBatchNorms(model: tfl.LayersModel): void {
-  let seed = 100;
-  for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
-    const c = layer.getWeights()[0]!.shape[0]!;
-    layer.setWeights([
-      tf.randomUniform([c], 0.5, 1.5, 'float32', seed++),
-      tf.randomNormal([c], 0, 0.2, 'float32', seed++),
-      tf.randomNormal([c], 0, 0.2, 'float32', seed++),
-      tf.randomUniform([c], 0.5, 1.5, 'float32', seed++),
-    ]);
-  }
-}
 
 /**
  * One fine-tune step of the recipe's model on Xception (base trainable, batch norms in inference
@@ -34,7 +20,7 @@ function step(fused: boolean): { out: Float32Array[]; kernels: string[] } {
   const runKernel = vi.spyOn(tf.engine(), 'runKernel');
   try {
     const base = xception({ inputShape: [SIZE, SIZE, 3], seed: 11 });
-    randomiseBatchNorms(base);
+    randomiseBatchNorms(base, 25);
     const model = transferModel(base, { seed: 12, dropout: 0 });
     base.trainable = true;
     const x = tf.randomUniform([4, SIZE, SIZE, 3], 0, 255, 'float32', 13);

@@ -8,22 +8,9 @@ import { runFrozenBaseNatively } from '../../src/models/native_frozen_base.js';
 import { transferModel } from '../../src/models/transfer_model.js';
 import { xception } from '../../src/models/xception.js';
 import { relativeError } from '../helpers.js';
+import { randomiseBatchNorms } from './batch_norm_stats.js';
 
 const KERNEL = 'XferFrozenGraph';
-
-/** Moving statistics, scales and offsets far from their initial 0/1, so folding them is tested. */
-function randomiseBatchNorms(model: tfl.LayersModel, seed: number): void {
-  for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
-    const c = layer.getWeights()[0]!.shape[0]!;
-    const s = seed++ * 4;
-    layer.setWeights([
-      tf.randomUniform([c], 0.5, 1.5, 'float32', s),
-      tf.randomNormal([c], 0, 0.2, 'float32', s + 1),
-      tf.randomNormal([c], 0, 0.2, 'float32', s + 2),
-      tf.randomUniform([c], 0.5, 1.5, 'float32', s + 3),
-    ]);
-  }
-}
 
 /** The base's output through its layers (trainable: the graph stands aside) and frozen (the graph). */
 function bothWays(base: tfl.LayersModel, x: tf.Tensor) {
