@@ -89,8 +89,12 @@ export interface NativeBinding {
   ): void;
   maxPool(g: PoolGeometryArray, x: Float32Array, y: Float32Array): void;
   maxPoolGrad(g: PoolGeometryArray, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
-  /** op: 0 add, 1 sub, 2 mul, 3 div; each operand has out's size, one element, or out's trailing block. */
-  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /**
+   * op: 0 add, 1 sub, 2 mul, 3 div. One operand has out's size; the other has it too, or one
+   * element, or is out's shape with one run of axes set to 1, `inner` being the size of the axes
+   * after that run (its rows of `inner` repeat over the run).
+   */
+  binary(op: number, a: Float32Array, b: Float32Array, inner: number, out: Float32Array): void;
   /** op: 0 relu, 1 step (alpha), 2 sqrt, 3 square. */
   unary(op: number, x: Float32Array, alpha: number, out: Float32Array): void;
   /** shape: [batchA, batchB, m, k, n, transposeA (0/1), transposeB (0/1)]; a batch of 1 broadcasts. */

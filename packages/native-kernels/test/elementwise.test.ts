@@ -13,6 +13,9 @@ describe('elementwise kernels agree with tfjs cpu', () => {
     ['per-channel, channel first operand', [1, 1, 40], [2, 5, 5, 40]],
     ['scalar', [64, 300], []],
     ['scalar first', [1], [3, 7]],
+    ['per-image (the global average pool gradient)', [2, 1, 1, 40], [2, 5, 5, 40]],
+    ['per-image, full operand first', [3, 4, 4, 24], [3, 1, 1, 24]],
+    ['per-row', [6, 1], [6, 33]],
   ];
   for (const kernel of ['Add', 'Sub', 'Multiply', 'RealDiv']) {
     for (const [name, a, b] of broadcasts) {
@@ -74,6 +77,14 @@ describe('elementwise kernels agree with tfjs cpu', () => {
     tf.tidy(() => {
       const { ref, got } = runBoth('Mean', { x: randn([2, 7, 7, 300]) }, { axis: [1, 2], keepDims: false });
       expect(Array.from(got)).toEqual(Array.from(ref));
+    });
+  });
+
+  it('a binary op whose operand repeats along two separate runs of axes is left to tfjs', () => {
+    tf.tidy(() => {
+      const mul = NATIVE_KERNELS.find((k) => k.kernelName === 'Multiply')!;
+      const args = { inputs: { a: randn([2, 1, 5, 1]), b: randn([2, 3, 5, 4]) }, backend: tf.backend() as MathBackendCPU, attrs: {} };
+      expect(mul.run(args, loadBinding())).toBeUndefined();
     });
   });
 

@@ -154,16 +154,18 @@ Napi::Value BatchNormTrainingGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// binary(op, a, b, out): op 0 add, 1 sub, 2 mul, 3 div; a and b broadcast as eltwise.h says.
+// binary(op, a, b, inner, out): op 0 add, 1 sub, 2 mul, 3 div; a and b broadcast as eltwise.h says.
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   const int op = info[0].As<Napi::Number>().Int32Value();
   if (op < 0 || op > 3) throw Napi::RangeError::New(info.Env(), "unknown binary op");
   const int64_t na = float_length(info, 1, "a");
   const int64_t nb = float_length(info, 2, "b");
-  const int64_t n = float_length(info, 3, "out");
-  const bool ok = na > 0 && nb > 0 && n % na == 0 && n % nb == 0 && (na == n || nb == n);
+  const int64_t inner = info[3].As<Napi::Number>().Int64Value();
+  const int64_t n = float_length(info, 4, "out");
+  const int64_t np = na == n ? nb : na;
+  const bool ok = na > 0 && nb > 0 && n % na == 0 && n % nb == 0 && (na == n || nb == n) && inner > 0 && np % inner == 0;
   if (!ok) throw Napi::RangeError::New(info.Env(), "binary: operand sizes do not broadcast to the output");
-  binary(static_cast<BinaryOp>(op), floats(info, 1, na, "a"), na, floats(info, 2, nb, "b"), nb, floats(info, 3, n, "out"), n);
+  binary(static_cast<BinaryOp>(op), floats(info, 1, na, "a"), na, floats(info, 2, nb, "b"), nb, inner, floats(info, 4, n, "out"), n);
   return info.Env().Undefined();
 }
 

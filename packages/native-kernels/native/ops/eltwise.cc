@@ -30,41 +30,46 @@ void map_scalar_a(float a, const float* b, float* out, int64_t n, F f) {
   for (int64_t i = 0; i < n; ++i) out[i] = f(a, b[i]);
 }
 
-/** a has n elements, b repeats every `period` elements (or the other way round when b_full). */
+/**
+ * `full` has n elements, `part` np, read as [outer, inner] against the output's [outer, n / np,
+ * inner]: each of part's rows repeats over the output's middle axes.
+ */
 template <typename F>
-void map_rows(const float* full, const float* part, int64_t period, float* out, int64_t n, bool part_is_a, F f) {
-  const int64_t rows = n / period;
+void map_blocks(const float* full, const float* part, int64_t np, int64_t inner, float* out, int64_t n, bool part_is_a, F f) {
+  const int64_t rows = n / inner;
+  const int64_t repeats = n / np;
 #pragma omp parallel for schedule(static) if (n >= kParallelFrom)
   for (int64_t r = 0; r < rows; ++r) {
-    const float* fr = full + r * period;
-    float* o = out + r * period;
+    const float* fr = full + r * inner;
+    const float* pr = part + (r / repeats) * inner;
+    float* o = out + r * inner;
     if (part_is_a) {
 #pragma omp simd
-      for (int64_t j = 0; j < period; ++j) o[j] = f(part[j], fr[j]);
+      for (int64_t j = 0; j < inner; ++j) o[j] = f(pr[j], fr[j]);
     } else {
 #pragma omp simd
-      for (int64_t j = 0; j < period; ++j) o[j] = f(fr[j], part[j]);
+      for (int64_t j = 0; j < inner; ++j) o[j] = f(fr[j], pr[j]);
     }
   }
 }
 
 template <typename F>
-void broadcast(const float* a, int64_t na, const float* b, int64_t nb, float* out, int64_t n, F f) {
+void broadcast(const float* a, int64_t na, const float* b, int64_t nb, int64_t inner, float* out, int64_t n, F f) {
   if (na == n && nb == n) map_full(a, b, out, n, f);
   else if (nb == 1) map_scalar_b(a, b[0], out, n, f);
   else if (na == 1) map_scalar_a(a[0], b, out, n, f);
-  else if (na == n) map_rows(a, b, nb, out, n, false, f);
-  else map_rows(b, a, na, out, n, true, f);
+  else if (na == n) map_blocks(a, b, nb, inner, out, n, false, f);
+  else map_blocks(b, a, na, inner, out, n, true, f);
 }
 
 }  // namespace
 
-void binary(BinaryOp op, const float* a, int64_t na, const float* b, int64_t nb, float* out, int64_t n) {
+void binary(BinaryOp op, const float* a, int64_t na, const float* b, int64_t nb, int64_t inner, float* out, int64_t n) {
   switch (op) {
-    case BinaryOp::kAdd: return broadcast(a, na, b, nb, out, n, [](float x, float y) { return x + y; });
-    case BinaryOp::kSub: return broadcast(a, na, b, nb, out, n, [](float x, float y) { return x - y; });
-    case BinaryOp::kMul: return broadcast(a, na, b, nb, out, n, [](float x, float y) { return x * y; });
-    case BinaryOp::kDiv: return broadcast(a, na, b, nb, out, n, [](float x, float y) { return x / y; });
+    case BinaryOp::kAdd: return broadcast(a, na, b, nb, inner, out, n, [](float x, float y) { return x + y; });
+    case BinaryOp::kSub: return broadcast(a, na, b, nb, inner, out, n, [](float x, float y) { return x - y; });
+    case BinaryOp::kMul: return broadcast(a, na, b, nb, inner, out, n, [](float x, float y) { return x * y; });
+    case BinaryOp::kDiv: return broadcast(a, na, b, nb, inner, out, n, [](float x, float y) { return x / y; });
   }
 }
 

@@ -10,10 +10,12 @@ namespace xk {
 enum class BinaryOp { kAdd, kSub, kMul, kDiv };
 
 /**
- * out[i] = a[i % na] op b[i % nb] for i < n, where na and nb each divide n and one of them is n:
- * same shapes, a scalar, or an operand that matches the output's trailing dimensions.
+ * out = a op b, where one operand has n elements and the other, p, has n, one, or np elements read
+ * as [np / inner, inner] against the output's [np / inner, n / np, inner]: an operand whose shape
+ * is the output's with one run of axes set to 1, such as per-channel terms ([C] against NHWC,
+ * inner = C) or a per-image one ([N, 1, 1, C], inner = C). np divides n and inner divides np.
  */
-void binary(BinaryOp op, const float* a, int64_t na, const float* b, int64_t nb, float* out, int64_t n);
+void binary(BinaryOp op, const float* a, int64_t na, const float* b, int64_t nb, int64_t inner, float* out, int64_t n);
 
 enum class UnaryOp { kRelu, kStep, kSqrt, kSquare };
 

@@ -3,20 +3,25 @@ import { backend_util, type NamedAttrMap, type TensorInfo } from '@tensorflow/tf
 import { allFloat32, floatsOf, output } from '../backend_data.js';
 import type { NativeKernel } from './kernel.js';
 
-/**
- * True when `shape`, broadcast to `out`, repeats with the period of its own size: it is a
- * scalar, or equal to `out`'s trailing dimensions after any leading 1s. Those are the
- * broadcasts training uses (bias, per-channel batch-norm terms, optimizer scalars).
- */
-function trailing(shape: readonly number[], out: readonly number[]): boolean {
-  const lead = out.length - shape.length;
-  let first = shape.findIndex((d) => d !== 1);
-  if (first < 0) return true;
-  for (; first < shape.length; first++) if (shape[first] !== out[first + lead]) return false;
-  return true;
-}
-
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * For an operand of `shape` broadcast to `out`: the size of out's axes after the one run of axes
+ * it repeats along, so that its rows of that size repeat over the run; out's size when it does
+ * not repeat; undefined when it repeats along two separate runs (left to tfjs). That covers the
+ * broadcasts training uses: scalars, per-channel terms ([C] against NHWC) and per-image ones
+ * ([N, 1, 1, C] against NHWC, the gradient of the global average pool).
+ */
+function repeatedRowSize(shape: readonly number[], out: readonly number[]): number | undefined {
+  const lead = out.length - shape.length;
+  const repeats = out.map((d, i) => (i < lead ? 1 : shape[i - lead]!) !== d);
+  const first = repeats.indexOf(true);
+  if (first < 0) return size(out);
+  const last = repeats.lastIndexOf(true);
+  // An axis of size 1 inside the run changes nothing in memory order.
+  for (let i = first; i <= last; i++) if (!repeats[i] && out[i] !== 1) return undefined;
+  return size(out.slice(last + 1));
+}
 
 function binaryKernel(kernelName: string, op: number): NativeKernel {
   return {
@@ -25,8 +30,12 @@ function binaryKernel(kernelName: string, op: number): NativeKernel {
       const { a, b } = inputs;
       if (!a || !b || !allFloat32(a, b)) return undefined;
       const out = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-      if (size(out) === 0 || !trailing(a.shape, out) || !trailing(b.shape, out)) return undefined;
-      return output(backend, out, (o) => native.binary(op, floatsOf(backend, a), floatsOf(backend, b), o));
+      const n = size(out);
+      // The operand that repeats, if either does; the native loop needs the other at full size.
+      const part = size(a.shape) === n ? b : a;
+      const inner = repeatedRowSize(part.shape, out);
+      if (n === 0 || inner === undefined || Math.max(size(a.shape), size(b.shape)) !== n) return undefined;
+      return output(backend, out, (o) => native.binary(op, floatsOf(backend, a), floatsOf(backend, b), inner, o));
     },
   };
 }
