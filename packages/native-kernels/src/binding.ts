@@ -77,6 +77,22 @@ export interface NativeBinding {
   convForward(g: ConvGeometryArray, x: Float32Array, filter: Float32Array, bias: Float32Array | null, act: NativeActivation, y: Float32Array): void;
   convBackwardData(g: ConvGeometryArray, dy: Float32Array, filter: Float32Array, dx: Float32Array): void;
   convBackwardFilter(g: ConvGeometryArray, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  /**
+   * Both gradients of a dense convolution with filter · scale (per output channel) as its filter,
+   * dy read once: dx through `folded` (= filter · scale), dw = dF · scale and
+   * wdot[o] = Σ filter[..., o] · dF[..., o], where dF is the gradient of the folded filter.
+   */
+  convBackwardFolded(
+    g: ConvGeometryArray,
+    x: Float32Array,
+    dy: Float32Array,
+    filter: Float32Array,
+    folded: Float32Array,
+    scale: Float32Array,
+    dx: Float32Array,
+    dw: Float32Array,
+    wdot: Float32Array,
+  ): void;
   batchNorm(
     x: Float32Array,
     channels: number,

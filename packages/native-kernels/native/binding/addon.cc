@@ -65,6 +65,22 @@ Napi::Value ConvBackwardFilter(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// convBackwardFolded(geometry, x, dy, filter, folded, scale, dx, dw, wdot): dense convolutions only.
+Napi::Value ConvBackwardFolded(const Napi::CallbackInfo& info) {
+  const ConvGeometry g = conv_geometry(info);
+  if (g.groups != 1) throw Napi::RangeError::New(info.Env(), "convBackwardFolded: a dense convolution (groups 1) only");
+  const float* x = floats(info, 1, g.input_size(), "x");
+  const float* dy = floats(info, 2, g.output_size(), "dy");
+  const float* w = floats(info, 3, g.filter_size(), "filter");
+  const float* folded = floats(info, 4, g.filter_size(), "folded");
+  const float* scale = floats(info, 5, g.oc, "scale");
+  float* dx = floats(info, 6, g.input_size(), "dx");
+  float* dw = floats(info, 7, g.filter_size(), "dw");
+  float* wdot = floats(info, 8, g.oc, "wdot");
+  guarded(info.Env(), [&] { conv_backward_folded(g, x, dy, w, folded, scale, dx, dw, wdot); });
+  return info.Env().Undefined();
+}
+
 int64_t param_len(const Napi::CallbackInfo& info, size_t i, int64_t channels) {
   if (info[i].IsNull() || info[i].IsUndefined()) return 0;
   if (!info[i].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "batch norm parameters must be Float32Arrays");
@@ -353,6 +369,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reluGrad", Napi::Function::New(env, ReluGrad, "reluGrad"));
   exports.Set("sumCentredProduct", Napi::Function::New(env, SumCentredProduct, "sumCentredProduct"));
   exports.Set("batchMatMul", Napi::Function::New(env, BatchMatMul, "batchMatMul"));
+  exports.Set("convBackwardFolded", Napi::Function::New(env, ConvBackwardFolded, "convBackwardFolded"));
   exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
   exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
   exports.Set("sumRows", Napi::Function::New(env, SumRows, "sumRows"));

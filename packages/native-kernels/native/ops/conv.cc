@@ -5,6 +5,7 @@
 #include <string>
 #include <type_traits>
 
+#include "eltwise.h"
 #include "engine.h"
 
 namespace xk {
@@ -200,25 +201,56 @@ void conv_forward(const ConvGeometry& g, const float* x, const float* w, const f
   cpu_stream().wait();
 }
 
-void conv_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+namespace {
+
+BackwardData& backward_data_op(const ConvGeometry& g) {
   const dt type = compute_type();
-  auto& op = primitive_cache().get<BackwardData>(key_of("bwd_d", g, 0, type), [&] { return make_in<BackwardData>(type, g); });
-  op.prim.execute(cpu_stream(), {{DNNL_ARG_DIFF_DST, op.diff_dst.in(dy)},
+  return primitive_cache().get<BackwardData>(key_of("bwd_d", g, 0, type), [&] { return make_in<BackwardData>(type, g); });
+}
+
+BackwardWeights& backward_weights_op(const ConvGeometry& g) {
+  // oneDNN 2.6's bf16 weight gradient of a strided convolution (jit_bf16) took 250 ms where float32
+  // takes 6-8 ms (Xception's stride-2 convolutions at 150x150, batch 32): those stay float32.
+  const dt type = g.sh == 1 && g.sw == 1 ? compute_type() : f32;
+  return primitive_cache().get<BackwardWeights>(key_of("bwd_w", g, 0, type), [&] { return make_in<BackwardWeights>(type, g); });
+}
+
+/** dw from x and dy, where dy_in is dy as the primitive reads it. */
+void run_backward_weights(BackwardWeights& op, const float* x, const memory& dy_in, float* dw) {
+  op.prim.execute(cpu_stream(), {{DNNL_ARG_SRC, op.src.in(x)}, {DNNL_ARG_DIFF_DST, dy_in}, {DNNL_ARG_DIFF_WEIGHTS, op.weights.out(dw)}});
+  op.weights.finish(dw);
+  cpu_stream().wait();
+}
+
+void run_backward_data(BackwardData& op, const memory& dy_in, const float* w, float* dx) {
+  op.prim.execute(cpu_stream(), {{DNNL_ARG_DIFF_DST, dy_in},
                                  {DNNL_ARG_WEIGHTS, op.weights.in(w)},
                                  {DNNL_ARG_DIFF_SRC, memory(op.pd.diff_src_desc(), cpu_engine(), dx)}});
   cpu_stream().wait();
 }
 
+}  // namespace
+
+void conv_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  auto& op = backward_data_op(g);
+  run_backward_data(op, op.diff_dst.in(dy), w, dx);
+}
+
 void conv_backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
-  // oneDNN 2.6's bf16 weight gradient of a strided convolution (jit_bf16) took 250 ms where float32
-  // takes 6-8 ms (Xception's stride-2 convolutions at 150x150, batch 32): those stay float32.
-  const dt type = g.sh == 1 && g.sw == 1 ? compute_type() : f32;
-  auto& op = primitive_cache().get<BackwardWeights>(key_of("bwd_w", g, 0, type), [&] { return make_in<BackwardWeights>(type, g); });
-  op.prim.execute(cpu_stream(), {{DNNL_ARG_SRC, op.src.in(x)},
-                                 {DNNL_ARG_DIFF_DST, op.diff_dst.in(dy)},
-                                 {DNNL_ARG_DIFF_WEIGHTS, op.weights.out(dw)}});
-  op.weights.finish(dw);
-  cpu_stream().wait();
+  auto& op = backward_weights_op(g);
+  run_backward_weights(op, x, op.diff_dst.in(dy), dw);
+}
+
+void conv_backward_folded(const ConvGeometry& g, const float* x, const float* dy, const float* w, const float* w_folded,
+                          const float* scale, float* dx, float* dw, float* wdot) {
+  auto& bw = backward_weights_op(g);
+  const memory dy_w = bw.diff_dst.in(dy);
+  run_backward_weights(bw, x, dy_w, dw);
+  auto& bd = backward_data_op(g);
+  // The weight gradient's converted dy serves the data gradient too where both read the same
+  // layout and type (not for strided convolutions, whose weight gradient reads float32).
+  run_backward_data(bd, dy_w.get_desc() == bd.pd.diff_dst_desc() ? dy_w : bd.diff_dst.in(dy), w_folded, dx);
+  dot_then_scale_columns(w, dw, scale, g.filter_size() / g.oc, g.oc, wdot);
 }
 
 }  // namespace xk

@@ -44,4 +44,13 @@ void conv_backward_data(const ConvGeometry& g, const float* dy, const float* w, 
 /** dw = dL/dw given the forward input x and dy. */
 void conv_backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw);
 
+/**
+ * Both gradients of a dense convolution whose filter is w·scale (a per-output-channel scale,
+ * such as a batch norm folded into it), reading dy once: dx through w_folded = w·scale, and with
+ * dF = dL/dw_folded, dw = dF·scale and wdot[o] = Σ_k w[k, o]·dF[k, o] (the scale's gradient
+ * before the chain rule through it).
+ */
+void conv_backward_folded(const ConvGeometry& g, const float* x, const float* dy, const float* w, const float* w_folded,
+                          const float* scale, float* dx, float* dw, float* wdot);
+
 }  // namespace xk

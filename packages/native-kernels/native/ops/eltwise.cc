@@ -157,6 +157,15 @@ void relu_grad(const float* dy, const float* x, int64_t n, float* dx) {
   }
 }
 
+void dot_then_scale_columns(const float* w, float* g, const float* s, int64_t rows, int64_t cols, float* dot) {
+  // Each element is visited once, so scaling it after reading it for the dot is safe.
+  sum_over_rows(rows, cols, dot, [=](int64_t i, int64_t c) {
+    const double term = static_cast<double>(w[i]) * g[i];
+    g[i] *= s[c];
+    return term;
+  });
+}
+
 void sum_centred_product(const float* dy, const float* x, const float* mean, int64_t rows, int64_t cols, float* out) {
   sum_over_rows(rows, cols, out, [=](int64_t i, int64_t c) {
     return static_cast<double>(dy[i]) * (static_cast<double>(x[i]) - mean[c]);

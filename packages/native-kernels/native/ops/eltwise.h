@@ -36,6 +36,12 @@ void mean_axes(const float* x, int64_t outer, int64_t reduce, int64_t inner, flo
 /** dx = dy where x > 0, else 0: the gradient of relu in one pass (tfjs: dy · step(x)). */
 void relu_grad(const float* dy, const float* x, int64_t n, float* dx);
 
+/**
+ * dot[c] = Σ_r w[r·cols + c] · g[r·cols + c], accumulated in double, and g[r·cols + c] *= s[c],
+ * in one pass: the gradient of a filter with a per-column scale folded into it.
+ */
+void dot_then_scale_columns(const float* w, float* g, const float* s, int64_t rows, int64_t cols, float* dot);
+
 /** out[c] = Σ_r dy[r·cols + c] · (x[r·cols + c] − mean[c]), accumulated in double. */
 void sum_centred_product(const float* dy, const float* x, const float* mean, int64_t rows, int64_t cols, float* out);
 

@@ -1,7 +1,7 @@
 import { backend_util } from '@tensorflow/tfjs-core';
 
 import { NATIVE_ACTIVATIONS } from '../binding.js';
-import { allFloat32, floatsOf, output } from '../backend_data.js';
+import { allFloat32, floatsOf, output, outputs } from '../backend_data.js';
 import { convGeometry } from '../conv_geometry.js';
 import type { NativeKernel } from './kernel.js';
 
@@ -86,6 +86,30 @@ function backpropFilter(kernelName: string, depthwise: boolean): NativeKernel {
   };
 }
 
+/**
+ * The package's gradient of a dense convolution whose filter has a per-output-channel scale
+ * folded into it (a batch norm in inference mode), which the trainer runs by name. Inputs x, dy,
+ * filter, folded (filter · scale) and scale, with the forward convolution's attributes; outputs
+ * dx, the gradient of filter (dF · scale) and Σ filter · dF per output channel, dF being the
+ * folded filter's gradient. dy is converted once for both convolution gradients, and the
+ * scaling and the sum are one pass over the filter (tfjs: three).
+ */
+export const CONV_BACKPROP_FOLDED = 'XferConv2DBackpropFolded';
+
+const backpropFolded: NativeKernel = {
+  kernelName: CONV_BACKPROP_FOLDED,
+  run({ inputs, backend, attrs }, native) {
+    const { x, dy, filter, folded, scale } = inputs;
+    if (!x || !dy || !filter || !folded || !scale || !allFloat32(x, dy, filter, folded, scale)) return undefined;
+    const g = convGeometry(info(x.shape, filter.shape, attrs as unknown as ConvAttrs, false), false);
+    if (!g) return undefined;
+    const [xs, dys, ws, folds, scales] = [x, dy, filter, folded, scale].map((t) => floatsOf(backend, t)) as Float32Array[];
+    return outputs(backend, [[...x.shape], [...filter.shape], [filter.shape[3]!]], (dx, dw, wdot) =>
+      native.convBackwardFolded(g, xs!, dys!, ws!, folds!, scales!, dx, dw, wdot),
+    );
+  },
+};
+
 /** The dense and depthwise convolution kernels with their gradients. */
 export const convKernels: NativeKernel[] = [
   forward('Conv2D', false, false),
@@ -96,4 +120,5 @@ export const convKernels: NativeKernel[] = [
   forward('FusedDepthwiseConv2D', true, true),
   backpropInput('DepthwiseConv2dNativeBackpropInput', true),
   backpropFilter('DepthwiseConv2dNativeBackpropFilter', true),
+  backpropFolded,
 ];

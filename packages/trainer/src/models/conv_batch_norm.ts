@@ -2,8 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { layerReaders } from './layer_readers.js';
 
-/** Present where @xfer/native-kernels is registered on the backend: the fused path runs there only. */
-const NATIVE_MARKER = 'XferFrozenGraph';
+/**
+ * @xfer/native-kernels' gradient of a convolution with a folded per-channel scale, present where
+ * the package is registered on the backend: the fused path runs there only.
+ */
+const FOLDED_GRADIENT = 'XferConv2DBackpropFolded';
 
 type Call = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
 
@@ -35,7 +38,8 @@ interface BatchNormLayer {
  *   dx = conv_backprop_input(dy, w·s), dw = conv_backprop_filter(x, dy)·s, dbias = Σdy·s,
  *   dbeta = Σdy, dgamma = (Σ_k w[k]·conv_backprop_filter(x, dy)[k] + (bias − mean)·Σdy) / sqrt(var + eps),
  * the last because Σ_pixels dy·z = Σ_k w[k]·Σ_pixels dy·x_patch[k]. Unfused, tfjs runs a batch-norm
- * pass forward and two activation-sized passes backward (dy·s and Σdy·(z − mean)).
+ * pass forward and two activation-sized passes backward (dy·s and Σdy·(z − mean)). The first three
+ * come from one native call (FOLDED_GRADIENT), which reads dy once for both convolution gradients.
  */
 function foldedConv(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D, strides: [number, number], pad: 'same' | 'valid', bn: BatchNormLayer): tf.Tensor4D {
   const mean = bn.movingMean.read();
@@ -50,12 +54,11 @@ function foldedConv(x: tf.Tensor4D, w: tf.Tensor4D, bias: tf.Tensor1D, strides: 
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws, wf, sc, bs, r] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-        const dx = tf.conv2dTranspose(dy as tf.Tensor4D, wf, xs.shape, strides, pad);
-        const attrs = { strides, pad, dataFormat: 'NHWC', dilations: 1, filterShape: ws.shape };
-        const dFolded = tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy }, attrs) as tf.Tensor4D;
+        const attrs = { strides, pad, dataFormat: 'NHWC', dilations: 1 };
+        const [dx, dw, wdot] = tf.engine().runKernel(FOLDED_GRADIENT, { x: xs, dy, filter: ws, folded: wf, scale: sc }, attrs) as tf.Tensor[];
         const dsum = tf.sum(dy, [0, 1, 2]);
-        const dgamma = tf.mul(tf.add(tf.sum(tf.mul(ws, dFolded), [0, 1, 2]), tf.mul(tf.sub(bs, mean), dsum)), r);
-        return [dx, tf.mul(dFolded, sc), dgamma, dsum, tf.mul(dsum, sc)];
+        const dgamma = tf.mul(tf.add(wdot!, tf.mul(tf.sub(bs, mean), dsum)), r);
+        return [dx!, dw!, dgamma, dsum, tf.mul(dsum, sc)];
       },
     };
   });
@@ -85,7 +88,7 @@ export function fuseConvBatchNorm(base: tfl.LayersModel): number {
     if (!plain) continue;
     const conv = source as unknown as ConvLayer;
     const bn = layer as unknown as BatchNormLayer;
-    const active = () => bn.xferInference === true && tf.getKernel(NATIVE_MARKER, tf.getBackend()) !== undefined;
+    const active = () => bn.xferInference === true && tf.getKernel(FOLDED_GRADIENT, tf.getBackend()) !== undefined;
     const convCall = conv.call.bind(conv);
     const bnCall = bn.call.bind(bn);
     conv.call = (inputs, kwargs) => {

@@ -6,8 +6,8 @@ import { transferModel } from '../../src/models/transfer_model.js';
 import { relativeError } from '../helpers.js';
 import { randomiseBatchNorms } from './batch_norm_stats.js';
 
-/** The fused path runs where this kernel (the native kernels' marker) is registered. */
-const MARKER = 'XferFrozenGraph';
+/** The fused path runs where this kernel (the native kernels' folded gradient) is registered. */
+const MARKER = 'XferConv2DBackpropFolded';
 const SIZE = 71;
 
 /**
@@ -49,8 +49,11 @@ describe('conv + inference-mode batch norm as one folded convolution', () => {
     expect(fused.out).toHaveLength(layers.out.length);
     expect(relativeError(fused.out[0]!, layers.out[0]!), 'logits').toBeLessThan(1e-4);
     fused.out.slice(1).forEach((g, i) => expect(relativeError(g, layers.out[i + 1]!), `gradient ${i}`).toBeLessThan(1e-3));
-    // Every batch norm folded: no batch-norm pass forward or backward.
+    // Every batch norm folded: no batch-norm pass forward or backward, and each folded
+    // convolution's gradients in one native call (Xception: 2 stem convolutions, 4 residual
+    // 1x1s and 34 separable convolutions' pointwise parts).
     expect(fused.kernels.filter((k) => k === 'FusedBatchNorm')).toEqual([]);
+    expect(fused.kernels.filter((k) => k === MARKER)).toHaveLength(40);
     expect(layers.kernels.filter((k) => k === 'FusedBatchNorm').length).toBeGreaterThan(0);
   });
 });
