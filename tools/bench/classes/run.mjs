@@ -27,15 +27,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runStep } from '../lib/child.mjs';
+import { CLASSES, SEED, fashionDataset, fashionPython } from './fashion_data.mjs';
 import { phaseTotals } from '../recipe_parity/report.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
 const xferBin = path.join(root, 'packages/cli/bin/xfer.js');
-// Not an option: `xfer data split` (the linear model's file lists) always shuffles a folder with
-// seed 1337, and `xfer train --seed` shuffles it with its own seed, so only 1337 gives both the same files.
-const SEED = 1337;
-const CLASSES = ['t_shirt_top', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle_boot'];
+// SEED is not an option: `xfer data split` (the linear model's file lists) always shuffles a folder
+// with seed 1337, and `xfer train --seed` shuffles it with its own seed, so only 1337 gives both the same files.
 // Table 2: pretrain on the label order's first five (clothes), transfer to the other five (shoes,
 // bag and shirt: mostly new shapes, one close to the pretraining's).
 const PRETRAIN = CLASSES.slice(0, 5);
@@ -63,22 +62,14 @@ const { values: o } = parseArgs({ options: {
 if (!['both', 'scratch', 'transfer'].includes(o.table)) throw new Error(`--table is both, scratch or transfer, got ${o.table}`);
 const log = (line) => process.stderr.write(`classes: ${line}\n`);
 const outDir = path.resolve(o.out, new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z'));
-const dataRoot = process.env.XFER_CACHE_DIR ? path.join(process.env.XFER_CACHE_DIR, 'datasets') : path.resolve(o.out, 'datasets');
+const dataRoot = path.resolve(o.out, 'datasets');
 await mkdir(outDir, { recursive: true });
 
-const python = (await runStep('bash', [path.join(root, 'tools/reference/venv.sh')], { capture: true })).stdout.trim();
-// CPU only and quiet, as the xfer runs (this machine has no GPU runtime for either).
-const pyEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', CUDA_VISIBLE_DEVICES: '', KERAS_BACKEND: 'tensorflow', OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' };
-const py = (args, capture = false) => runStep(python, [path.join(here, 'fashion_classes.py'), ...args], { env: pyEnv, capture });
+const py = await fashionPython();
 const xfer = (args, capture = false) => runStep(process.execPath, [xferBin, ...args], { capture });
 
 /** The cached dataset folder of these classes at n per class (made now when missing). */
-async function dataset(classes, perClass) {
-  const dir = path.join(dataRoot, `fashion_mnist_${classes.length}cls-${classes[0]}-${perClass}pc-s${SEED}`);
-  const made = await py(['write', '--classes', classes.join(','), '--per-class', String(perClass), '--seed', String(SEED), '--out', dir], true);
-  log(`${made.stdout.trim()} (${made.seconds.toFixed(1)} s)`);
-  return dir;
-}
+const dataset = (classes, perClass) => fashionDataset(py, dataRoot, classes, perClass, log);
 
 /** `xfer train` into its own folder; the run dir, its history, its test evaluation (JSON) and wall seconds. */
 async function train(name, args) {
