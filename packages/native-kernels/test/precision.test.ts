@@ -68,6 +68,21 @@ describe.skipIf(!bf16)('mixed_bfloat16: convolutions and matmuls read bf16, accu
     });
   });
 
+  it('a depthwise weight gradient stays float32, where bf16 is slower: exact, from a float32 primitive', () => {
+    setPrecision('mixed_bfloat16');
+    const d = DEPTHWISE_CASES[0]!;
+    const filterShape = [d.k, d.k, d.x[3], 1];
+    tf.tidy(() => {
+      const x = randn(d.x);
+      const dy = randn(tf.depthwiseConv2d(x as tf.Tensor4D, randn(filterShape) as tf.Tensor4D, d.stride, d.pad).shape);
+      expectAgrees('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { strides: d.stride, pad: d.pad, dataFormat: 'NHWC', dilations: 1, filterShape });
+    });
+    // The key ends with the geometry's groups (the channel count) and a 0.
+    const gradients = primitives().filter((p) => p.kind === 'conv_backward_weights' && p.key.endsWith(`,${d.x[3]},0`));
+    expect(gradients).toHaveLength(1);
+    expect(gradients[0]!.key).toMatch(/^bwd_w,f32,/);
+  });
+
   it('back to float32, the same kernels are exact again', () => {
     setPrecision('mixed_bfloat16');
     setPrecision('float32');
