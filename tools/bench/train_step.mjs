@@ -8,7 +8,11 @@
 // are noisy, so compare the ratios.
 //
 //   node tools/bench/train_step.mjs [--peers keras,xfer,pytorch,cpu,wasm] [--batch 32] [--steps 4]
-//        [--cpu-batch 2] [--wasm-batch 4] [--python PATH] [--json] [--json-out FILE]
+//        [--rounds 1] [--cpu-batch 2] [--wasm-batch 4] [--python PATH] [--json] [--json-out FILE]
+//
+// --rounds N runs the whole list of peers N times, one peer after another each round, and keeps
+// for each peer and phase the round with the lowest median step: on a shared machine, other work
+// slows whole minutes of a run, and the best round is the one least disturbed.
 //
 // --python runs the keras and pytorch peers, bf16 ones included. Its default is the reference
 // venv's python (bash tools/reference/venv.sh makes it: TensorFlow 2.21, Keras 3.15, PyTorch 2.13)
@@ -53,7 +57,7 @@ const { values } = parseArgs({ options: {
   peers: { type: 'string', default: 'keras,xfer,pytorch,cpu,wasm' }, batch: { type: 'string', default: '32' },
   steps: { type: 'string', default: '4' }, 'cpu-batch': { type: 'string', default: '2' }, 'wasm-batch': { type: 'string', default: '4' },
   python: { type: 'string', default: referencePython() ?? '/usr/bin/python3' }, json: { type: 'boolean', default: false },
-  'json-out': { type: 'string' },
+  'json-out': { type: 'string' }, rounds: { type: 'string', default: '1' },
 } });
 const batch = Number(values.batch);
 const steps = values.steps;
@@ -94,10 +98,33 @@ function runPeer(name) {
 /** Seconds per batch of `batch` images, scaled linearly from the measured batch. */
 const perBatch = (r, phase) => (r.phases?.[phase] ? (median(r.phases[phase].ms) / 1000) * (batch / r.batch) : undefined);
 
-const results = values.peers.split(',').map((name) => {
-  process.stderr.write(`running ${name}...\n`);
-  return runPeer(name);
-});
+/**
+ * One peer's rounds as one result: each phase from the round whose median step was lowest; the
+ * first error where no round ran.
+ */
+function bestRound(runs) {
+  const ok = runs.filter((r) => !r.error);
+  if (ok.length === 0) return runs[0];
+  const phases = {};
+  const roundMedians = {};
+  for (const phase of new Set(ok.flatMap((r) => Object.keys(r.phases)))) {
+    const ran = ok.filter((r) => r.phases[phase]);
+    phases[phase] = ran.reduce((a, b) => (median(b.phases[phase].ms) < median(a.phases[phase].ms) ? b : a)).phases[phase];
+    roundMedians[phase] = ran.map((r) => median(r.phases[phase].ms));
+  }
+  return { ...ok[0], phases, roundMedians };
+}
+
+const names = values.peers.split(',');
+const rounds = Number(values.rounds);
+const runs = new Map(names.map((name) => [name, []]));
+for (let round = 1; round <= rounds; round++) {
+  for (const name of names) {
+    process.stderr.write(`running ${name}${rounds > 1 ? ` (round ${round} of ${rounds})` : ''}...\n`);
+    runs.get(name).push(runPeer(name));
+  }
+}
+const results = names.map((name) => bestRound(runs.get(name)));
 
 const keras = results.find((r) => r.name === 'keras' && !r.error);
 const xfer = results.find((r) => r.name === 'xfer' && !r.error);
@@ -110,7 +137,7 @@ const vsKeras = (r, phase) => {
   return k && t ? `${fmt(k / t)}x` : '–';
 };
 const lines = [];
-lines.push(`Xception transfer model, 150x150, batch ${batch}, ${cpus().length} cores (${cpus()[0]?.model}), ${new Date().toISOString().slice(0, 10)}`);
+lines.push(`Xception transfer model, 150x150, batch ${batch}, ${cpus().length} cores (${cpus()[0]?.model}), ${new Date().toISOString().slice(0, 10)}${rounds > 1 ? `, best of ${rounds} rounds` : ''}`);
 lines.push('');
 lines.push('| engine | measured at batch | frozen step s | frozen img/s | fine-tune step s | fine-tune img/s | from-scratch step s | from-scratch img/s | inference img/s | vs Keras frozen | vs Keras fine-tune | vs Keras from scratch | vs Keras inference |');
 lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
