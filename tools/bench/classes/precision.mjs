@@ -21,7 +21,6 @@ import { CLASSES, fashionDataset, fashionPython } from './fashion_data.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const xferBin = path.resolve(here, '../../../packages/cli/bin/xfer.js');
-const PRECISIONS = ['float32', 'mixed_bfloat16'];
 const SPLITS = ['--train-split', 'train[:50%]', '--val-split', 'train[50%:55%]', '--test-split', 'train[55%:]'];
 
 const { values: o } = parseArgs({ options: {
@@ -52,12 +51,16 @@ async function train(seed, precision) {
 
 const rows = [];
 for (const seed of seeds) {
-  const [fp32, bf16] = [await train(seed, PRECISIONS[0]), await train(seed, PRECISIONS[1])];
+  const fp32 = await train(seed, 'float32');
+  const bf16 = await train(seed, 'mixed_bfloat16');
   rows.push({ seed, fp32, bf16, diff: bf16.accuracy - fp32.accuracy });
 }
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const diffs = rows.map((r) => r.diff);
-const sd = (xs) => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / Math.max(1, xs.length - 1));
+const sd = (xs) => {
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, xs.length - 1));
+};
 const pts = (x) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}`;
 const pct = (x) => `${(100 * x).toFixed(2)}%`;
 const command = ['node', 'tools/bench/classes/precision.mjs', ...process.argv.slice(2)].join(' ');
